@@ -1,0 +1,90 @@
+// swift-tools-version: 6.1
+// Discovery: TTT-Discover on a CPU-trained mHC transformer, with pluggable reward environments.
+import PackageDescription
+
+/// Hot numeric targets are optimised even in debug builds so that tests and
+/// `swift run` stay usable; correctness is still checked against naive twins.
+let fast: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "Discovery",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "discover", targets: ["discover"]),
+        .library(name: "EnvironmentKit", targets: ["EnvironmentKit"]),
+        .plugin(name: "NewEnvironment", targets: ["NewEnvironment"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: native libraries
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJSONC", path: "Sources/CJSONC", pkgConfig: "json-c",
+                       providers: [.apt(["libjson-c-dev"])]),
+        .target(name: "CSentencePiece", path: "Sources/CSentencePiece",
+                cxxSettings: [.unsafeFlags(["-std=c++17"])],
+                linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]),
+
+        // MARK: foundation
+        .target(name: "JSONLines", dependencies: ["CJSONC"]),
+        .target(name: "Tokenizer", dependencies: ["CSentencePiece"]),
+        .target(name: "TokenData", dependencies: ["JSONLines"]),
+
+        // MARK: model core
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "SafeTensors"),
+        .target(name: "Model", dependencies: ["Tensor", "SafeTensors"], swiftSettings: fast),
+
+        // MARK: stages
+        .target(name: "Training", dependencies: ["Model", "TokenData", "SafeTensors"], swiftSettings: fast),
+        .target(name: "Generation", dependencies: ["Model", "Tensor"], swiftSettings: fast),
+        .target(name: "SDFT", dependencies: ["Training", "Generation", "Tokenizer", "JSONLines"], swiftSettings: fast),
+
+        // MARK: environments
+        .target(name: "Sandbox"),
+        .target(name: "EnvironmentKit", dependencies: ["Sandbox", "JSONLines"]),
+        .target(name: "ToyEnvironment", dependencies: ["EnvironmentKit"], path: "Environments/Toy"),
+        .target(name: "MathEnvironment", dependencies: ["EnvironmentKit", "JSONLines"], path: "Environments/Math"),
+        .target(name: "CodeEnvironment", dependencies: ["EnvironmentKit", "Sandbox", "JSONLines"],
+                path: "Environments/Code", resources: [.copy("Harness")]),
+        .target(name: "BuiltinEnvironments",
+                dependencies: ["EnvironmentKit", "ToyEnvironment", "MathEnvironment", "CodeEnvironment"]),
+
+        // MARK: discovery
+        .target(name: "Discover", dependencies: ["EnvironmentKit", "Model", "Generation", "Training", "Tokenizer"],
+                swiftSettings: fast),
+
+        // MARK: command-line tool
+        .executableTarget(name: "discover", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Tokenizer", "TokenData", "JSONLines", "Tensor", "Model", "SafeTensors", "Training", "Generation",
+            "SDFT", "EnvironmentKit", "BuiltinEnvironments", "Discover",
+        ]),
+
+        // MARK: plugins
+        .plugin(name: "NewEnvironment",
+                capability: .command(intent: .custom(verb: "new-environment",
+                                                     description: "Scaffold Environments/NAME with a template and a test"),
+                                     permissions: [.writeToPackageDirectory(reason: "Creates Environments/NAME")])),
+
+        // MARK: tests
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenDataTests", dependencies: ["TokenData", "JSONLines"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: fast),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "SafeTensors"], swiftSettings: fast),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model"], swiftSettings: fast),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Model"], swiftSettings: fast),
+        .testTarget(name: "SDFTTests", dependencies: ["SDFT", "Model", "Generation"], swiftSettings: fast),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
+        .testTarget(name: "EnvironmentKitTests", dependencies: ["EnvironmentKit", "ToyEnvironment"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "MathEnvironmentTests", dependencies: ["MathEnvironment", "EnvironmentKit"]),
+        .testTarget(name: "CodeEnvironmentTests", dependencies: ["CodeEnvironment", "EnvironmentKit", "Sandbox"]),
+        .testTarget(name: "DiscoverTests", dependencies: ["Discover", "EnvironmentKit", "ToyEnvironment"],
+                    swiftSettings: fast),
+        .testTarget(name: "CLITests", dependencies: []),
+    ]
+)

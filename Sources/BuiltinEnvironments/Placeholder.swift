@@ -1,0 +1,2 @@
+// BuiltinEnvironments: placeholder until its issue lands; replace this file.
+enum BuiltinEnvironmentsModulePlaceholder {}

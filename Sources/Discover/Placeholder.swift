@@ -1,0 +1,2 @@
+// Discover: placeholder until its issue lands; replace this file.
+enum DiscoverModulePlaceholder {}

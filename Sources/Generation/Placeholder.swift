@@ -1,0 +1,2 @@
+// Generation: placeholder until its issue lands; replace this file.
+enum GenerationModulePlaceholder {}

@@ -1,0 +1,2 @@
+// JSONLines: placeholder until its issue lands; replace this file.
+enum JSONLinesModulePlaceholder {}

@@ -1,0 +1,2 @@
+// Model: placeholder until its issue lands; replace this file.
+enum ModelModulePlaceholder {}

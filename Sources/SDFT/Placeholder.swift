@@ -1,0 +1,2 @@
+// SDFT: placeholder until its issue lands; replace this file.
+enum SDFTModulePlaceholder {}

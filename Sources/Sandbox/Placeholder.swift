@@ -1,0 +1,2 @@
+// Sandbox: placeholder until its issue lands; replace this file.
+enum SandboxModulePlaceholder {}

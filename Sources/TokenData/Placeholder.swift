@@ -1,0 +1,2 @@
+// TokenData: placeholder until its issue lands; replace this file.
+enum TokenDataModulePlaceholder {}

@@ -1,0 +1,2 @@
+// Training: placeholder until its issue lands; replace this file.
+enum TrainingModulePlaceholder {}
