@@ -5,6 +5,14 @@ struct DiscoverCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discover",
         abstract: "TTT-Discover: test-time reinforcement learning against pluggable reward environments.",
-        subcommands: []
+        // One subcommand per line (keeps merges clean). Each lives in its own file in this folder.
+        subcommands: [
+            VersionCommand.self,
+        ]
     )
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
+    func run() { print("discover 0.1.0") }
 }
