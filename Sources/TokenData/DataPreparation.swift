@@ -43,11 +43,15 @@ public enum DataPreparation {
         public var tokenizerTrained = false
         public var tokenizerHash = ""
         public var readSeconds = 0.0, trainSeconds = 0.0, encodeSeconds = 0.0, totalSeconds = 0.0
+        /// Process CPU time spent encoding (all threads): on a shared machine wall time overstates the cost.
+        public var encodeCPUSeconds = 0.0
 
         /// Tokens per UTF-8 byte (counting the bos/eos framing).
         public var tokensPerByte: Double { bytes == 0 ? 0 : Double(tokens) / Double(bytes) }
         /// Encoding throughput (bytes of text per second, all cores).
         public var encodeBytesPerSecond: Double { encodeSeconds == 0 ? 0 : Double(bytes) / encodeSeconds }
+        /// Encoding bytes per CPU-second (per core actually obtained).
+        public var encodeBytesPerCPUSecond: Double { encodeCPUSeconds == 0 ? 0 : Double(bytes) / encodeCPUSeconds }
     }
 
     public static func run(_ options: Options, progress: (Progress) -> Void = { _ in }) throws -> Summary {
@@ -83,7 +87,7 @@ public enum DataPreparation {
         summary.tokenizerHash = tokenizer.contentHash
         summary.trainSeconds = Date().timeIntervalSince(trainStart)
 
-        let encodeStart = Date()
+        let encodeStart = Date(), encodeCPUStart = Self.processCPUSeconds()
         summary.width = ShardFormat.width(forVocabSize: tokenizer.vocabSize)
         let train = try ShardWriter(path: options.trainPath, width: summary.width)
         let val = try ShardWriter(path: options.valPath, width: summary.width)
@@ -123,6 +127,7 @@ public enum DataPreparation {
         }
         if documents.count == 1 { summary.trainDocuments = 1 }
         summary.encodeSeconds = Date().timeIntervalSince(encodeStart)
+        summary.encodeCPUSeconds = Self.processCPUSeconds() - encodeCPUStart
         do {
             try train.finish()
             try val.finish()
@@ -178,5 +183,12 @@ public enum DataPreparation {
         }
         if !current.isEmpty { result.append(current) }
         return result
+    }
+
+    /// CPU seconds used by this process so far, all threads.
+    public static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }
