@@ -9,16 +9,18 @@
 // Every backward ACCUMULATES (+=) into all of its gradient outputs, so the caller zeroes them once
 // and the several uses of X (coefficients, pre-aggregation, residual mixing) simply add up.
 // Loops run over 8-wide Float vectors within a row; a row's n·C floats stay in L1.
-// Outputs must not overlap inputs.
+// Outputs must not overlap inputs. `threads` splits the rows into that many chunks (see MHCRowChunks).
 
 /// Pre-aggregation forward.
 /// - x: [N, n, C];  hPre: [N, n];  u: [N, C] out (overwritten).
 public func mhcPreAggregateForward(x: UnsafePointer<Float>, hPre: UnsafePointer<Float>, u: UnsafeMutablePointer<Float>,
-                                   rows: Int, streams n: Int, width c: Int) {
-    for t in 0..<rows {
-        let xt = x + t * n * c, ut = u + t * c, w = hPre + t * n
-        MHCVector.scaled(w[0], xt, ut, c)
-        for i in 1..<max(n, 1) { MHCVector.axpy(w[i], xt + i * c, ut, c) }
+                                   rows: Int, streams n: Int, width c: Int, threads: Int = 1) {
+    MHCRowChunks.run(rows: rows, threads: threads, grain: 16) { _, range in
+        for t in range {
+            let xt = x + t * n * c, ut = u + t * c, w = hPre + t * n
+            MHCVector.scaled(w[0], xt, ut, c)
+            for i in 1..<max(n, 1) { MHCVector.axpy(w[i], xt + i * c, ut, c) }
+        }
     }
 }
 
@@ -27,12 +29,14 @@ public func mhcPreAggregateForward(x: UnsafePointer<Float>, hPre: UnsafePointer<
 /// - dX: [N, n, C] += H_pre[t,i]·dU[t];  dHPre: [N, n] += ⟨dU[t], X[t,i]⟩.
 public func mhcPreAggregateBackward(dU: UnsafePointer<Float>, x: UnsafePointer<Float>, hPre: UnsafePointer<Float>,
                                     dX: UnsafeMutablePointer<Float>, dHPre: UnsafeMutablePointer<Float>,
-                                    rows: Int, streams n: Int, width c: Int) {
-    for t in 0..<rows {
-        let xt = x + t * n * c, dxt = dX + t * n * c, g = dU + t * c
-        for i in 0..<n {
-            dHPre[t * n + i] += MHCVector.dot(g, xt + i * c, c)
-            MHCVector.axpy(hPre[t * n + i], g, dxt + i * c, c)
+                                    rows: Int, streams n: Int, width c: Int, threads: Int = 1) {
+    MHCRowChunks.run(rows: rows, threads: threads, grain: 16) { _, range in
+        for t in range {
+            let xt = x + t * n * c, dxt = dX + t * n * c, g = dU + t * c
+            for i in 0..<n {
+                dHPre[t * n + i] += MHCVector.dot(g, xt + i * c, c)
+                MHCVector.axpy(hPre[t * n + i], g, dxt + i * c, c)
+            }
         }
     }
 }
@@ -42,26 +46,28 @@ public func mhcPreAggregateBackward(dU: UnsafePointer<Float>, x: UnsafePointer<F
 /// - out: [N, n, C] (overwritten; must not overlap `x` or `y`).
 public func mhcPostResMixForward(x: UnsafePointer<Float>, y: UnsafePointer<Float>,
                                  hPost: UnsafePointer<Float>, hRes: UnsafePointer<Float>,
-                                 out: UnsafeMutablePointer<Float>, rows: Int, streams n: Int, width c: Int) {
+                                 out: UnsafeMutablePointer<Float>, rows: Int, streams n: Int, width c: Int, threads: Int = 1) {
     typealias V = MHCVector.V
     let lanes = V.scalarCount
-    for t in 0..<rows {
-        let xt = x + t * n * c, yt = y + t * c, ot = out + t * n * c
-        let hr = hRes + t * n * n, hp = hPost + t * n
-        for i in 0..<n {
-            let oi = ot + i * c, wp = V(repeating: hp[i])
-            var cc = 0
-            while cc + lanes <= c {
-                var acc = wp * MHCVector.load(yt + cc)
-                for j in 0..<n { acc = acc.addingProduct(V(repeating: hr[i * n + j]), MHCVector.load(xt + j * c + cc)) }
-                MHCVector.store(acc, oi + cc)
-                cc += lanes
-            }
-            while cc < c {
-                var acc = hp[i] * yt[cc]
-                for j in 0..<n { acc += hr[i * n + j] * xt[j * c + cc] }
-                oi[cc] = acc
-                cc += 1
+    MHCRowChunks.run(rows: rows, threads: threads, grain: 16) { _, range in
+        for t in range {
+            let xt = x + t * n * c, yt = y + t * c, ot = out + t * n * c
+            let hr = hRes + t * n * n, hp = hPost + t * n
+            for i in 0..<n {
+                let oi = ot + i * c, wp = V(repeating: hp[i])
+                var cc = 0
+                while cc + lanes <= c {
+                    var acc = wp * MHCVector.load(yt + cc)
+                    for j in 0..<n { acc = acc.addingProduct(V(repeating: hr[i * n + j]), MHCVector.load(xt + j * c + cc)) }
+                    MHCVector.store(acc, oi + cc)
+                    cc += lanes
+                }
+                while cc < c {
+                    var acc = hp[i] * yt[cc]
+                    for j in 0..<n { acc += hr[i * n + j] * xt[j * c + cc] }
+                    oi[cc] = acc
+                    cc += 1
+                }
             }
         }
     }
@@ -75,47 +81,49 @@ public func mhcPostResMixBackward(dOut: UnsafePointer<Float>, x: UnsafePointer<F
                                   hPost: UnsafePointer<Float>, hRes: UnsafePointer<Float>,
                                   dX: UnsafeMutablePointer<Float>, dY: UnsafeMutablePointer<Float>,
                                   dHPost: UnsafeMutablePointer<Float>, dHRes: UnsafeMutablePointer<Float>,
-                                  rows: Int, streams n: Int, width c: Int) {
+                                  rows: Int, streams n: Int, width c: Int, threads: Int = 1) {
     typealias V = MHCVector.V
     let lanes = V.scalarCount
-    for t in 0..<rows {
-        let xt = x + t * n * c, yt = y + t * c, gt = dOut + t * n * c
-        let dxt = dX + t * n * c, dyt = dY + t * c
-        let hr = hRes + t * n * n, hp = hPost + t * n
-        for i in 0..<n {
-            let gi = gt + i * c
-            dHPost[t * n + i] += MHCVector.dot(gi, yt, c)
-            for j in 0..<n { dHRes[t * n * n + i * n + j] += MHCVector.dot(gi, xt + j * c, c) }
-        }
-        // dY: one pass, summing the n streams in registers.
-        var cc = 0
-        while cc + lanes <= c {
-            var acc = MHCVector.load(dyt + cc)
-            for i in 0..<n { acc = acc.addingProduct(V(repeating: hp[i]), MHCVector.load(gt + i * c + cc)) }
-            MHCVector.store(acc, dyt + cc)
-            cc += lanes
-        }
-        while cc < c {
-            var acc = dyt[cc]
-            for i in 0..<n { acc += hp[i] * gt[i * c + cc] }
-            dyt[cc] = acc
-            cc += 1
-        }
-        // dX[j]: one pass per j, summing over i in registers.
-        for j in 0..<n {
-            let dxj = dxt + j * c
-            cc = 0
+    MHCRowChunks.run(rows: rows, threads: threads, grain: 16) { _, range in
+        for t in range {
+            let xt = x + t * n * c, yt = y + t * c, gt = dOut + t * n * c
+            let dxt = dX + t * n * c, dyt = dY + t * c
+            let hr = hRes + t * n * n, hp = hPost + t * n
+            for i in 0..<n {
+                let gi = gt + i * c
+                dHPost[t * n + i] += MHCVector.dot(gi, yt, c)
+                for j in 0..<n { dHRes[t * n * n + i * n + j] += MHCVector.dot(gi, xt + j * c, c) }
+            }
+            // dY: one pass, summing the n streams in registers.
+            var cc = 0
             while cc + lanes <= c {
-                var acc = MHCVector.load(dxj + cc)
-                for i in 0..<n { acc = acc.addingProduct(V(repeating: hr[i * n + j]), MHCVector.load(gt + i * c + cc)) }
-                MHCVector.store(acc, dxj + cc)
+                var acc = MHCVector.load(dyt + cc)
+                for i in 0..<n { acc = acc.addingProduct(V(repeating: hp[i]), MHCVector.load(gt + i * c + cc)) }
+                MHCVector.store(acc, dyt + cc)
                 cc += lanes
             }
             while cc < c {
-                var acc = dxj[cc]
-                for i in 0..<n { acc += hr[i * n + j] * gt[i * c + cc] }
-                dxj[cc] = acc
+                var acc = dyt[cc]
+                for i in 0..<n { acc += hp[i] * gt[i * c + cc] }
+                dyt[cc] = acc
                 cc += 1
+            }
+            // dX[j]: one pass per j, summing over i in registers.
+            for j in 0..<n {
+                let dxj = dxt + j * c
+                cc = 0
+                while cc + lanes <= c {
+                    var acc = MHCVector.load(dxj + cc)
+                    for i in 0..<n { acc = acc.addingProduct(V(repeating: hr[i * n + j]), MHCVector.load(gt + i * c + cc)) }
+                    MHCVector.store(acc, dxj + cc)
+                    cc += lanes
+                }
+                while cc < c {
+                    var acc = dxj[cc]
+                    for i in 0..<n { acc += hr[i * n + j] * gt[i * c + cc] }
+                    dxj[cc] = acc
+                    cc += 1
+                }
             }
         }
     }

@@ -35,15 +35,23 @@ struct MHCCoefficientCase {
     }
 
     /// Fast Float forward: (hPre, hPost, hRes) as Double.
-    func forward() -> (hPre: [Double], hPost: [Double], hRes: [Double]) {
+    func forward(threads: Int = 1) -> (hPre: [Double], hPost: [Double], hRes: [Double]) {
+        let f = forwardWithPreAggregate(threads: threads)
+        return (f.hPre, f.hPost, f.hRes)
+    }
+
+    /// Fast Float forward fused with the pre-aggregation u [N, C].
+    func forwardWithPreAggregate(threads: Int = 1) -> (hPre: [Double], hPost: [Double], hRes: [Double], u: [Float]) {
         var hPre = [Float](repeating: 0, count: rows * n), hPost = hPre
         var hRes = [Float](repeating: 0, count: rows * n * n)
+        var u = [Float](repeating: .nan, count: rows * c)
         let cache = MHCCoefficientCache.allocate(rows: rows, streams: n)
         defer { cache.deallocate() }
         mhcCoefficientsForward(x: mhcFloats(x), phi: mhcFloats(phi), alpha: mhcFloats(alpha), bias: mhcFloats(bias),
                                hPre: &hPre, hPost: &hPost, hRes: &hRes, cache: cache,
-                               rows: rows, streams: n, width: c, eps: Float(eps), sinkhornIterations: iterations)
-        return (mhcDoubles(hPre), mhcDoubles(hPost), mhcDoubles(hRes))
+                               rows: rows, streams: n, width: c, eps: Float(eps), sinkhornIterations: iterations,
+                               preAggregate: &u, threads: threads)
+        return (mhcDoubles(hPre), mhcDoubles(hPost), mhcDoubles(hRes), u)
     }
 
     func reference(x: [Double]? = nil, phi: [Double]? = nil, alpha: [Double]? = nil, bias: [Double]? = nil)
@@ -112,5 +120,19 @@ struct MHCCoefficientCase {
         #expect(hRes.allSatisfy { $0 == 1 })
         #expect(hPre.allSatisfy { $0 > 0 && $0 < 1 })
         #expect(hPost.allSatisfy { $0 > 0 && $0 < 2 })
+    }
+
+    /// The fused pre-aggregation runs the same Float operations as `mhcPreAggregateForward`, so u is
+    /// bit-identical (tolerance 0); and the forward does not depend on the thread count (rows are
+    /// independent, so bit-identical again). 70 rows → 2 chunks of the 32-row grain.
+    @Test func coefficientsFusedPreAggregateMatchesSeparateKernel() {
+        let s = MHCCoefficientCase(rows: 70, n: 4, c: 12, seed: 25)
+        let fused = s.forwardWithPreAggregate(threads: 1)
+        var u = [Float](repeating: .nan, count: 70 * 12)
+        mhcPreAggregateForward(x: mhcFloats(s.x), hPre: mhcFloats(fused.hPre), u: &u, rows: 70, streams: 4, width: 12)
+        #expect(fused.u == u)
+        let threaded = s.forwardWithPreAggregate(threads: 2)
+        #expect(threaded.u == fused.u && threaded.hPre == fused.hPre && threaded.hPost == fused.hPost
+                && threaded.hRes == fused.hRes)
     }
 }
