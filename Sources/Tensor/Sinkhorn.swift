@@ -32,6 +32,7 @@ typealias SinkhornLanes = SIMD8<Float>
 /// - z:   [n, n] logits, row-major (z[i·n + j]).
 /// - out: [n, n] result; may be the same pointer as `z`.
 public func sinkhornForward(z: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, n: Int, iterations: Int) {
+    precondition(n >= 1 && iterations >= 0, "Sinkhorn: n must be ≥ 1 and iterations ≥ 0")
     let nn = n * n
     withUnsafeTemporaryAllocation(of: SinkhornLanes.self, capacity: 2 * nn) { buf in
         let zl = buf.baseAddress!, m = zl + nn
@@ -51,6 +52,7 @@ public func sinkhornForward(z: UnsafePointer<Float>, out: UnsafeMutablePointer<F
 /// - dZ:   [n, n] OVERWRITTEN with the gradient w.r.t. `z`; may be the same pointer as `dOut`.
 public func sinkhornBackward(z: UnsafePointer<Float>, dOut: UnsafePointer<Float>, dZ: UnsafeMutablePointer<Float>,
                              n: Int, iterations: Int) {
+    precondition(n >= 1 && iterations >= 0, "Sinkhorn: n must be ≥ 1 and iterations ≥ 0")
     let nn = n * n
     withUnsafeTemporaryAllocation(of: SinkhornLanes.self, capacity: (2 * iterations + 3) * nn) { buf in
         let zl = buf.baseAddress!, g = zl + nn, iterates = g + nn

@@ -15,11 +15,12 @@
 /// - x: [N, n, C];  hPre: [N, n];  u: [N, C] out (overwritten).
 public func mhcPreAggregateForward(x: UnsafePointer<Float>, hPre: UnsafePointer<Float>, u: UnsafeMutablePointer<Float>,
                                    rows: Int, streams n: Int, width c: Int, threads: Int = 1) {
+    precondition(n >= 1 && c >= 0 && rows >= 0, "mHC stream mixing: bad shape")
     MHCRowChunks.run(rows: rows, threads: threads, grain: 16) { _, range in
         for t in range {
             let xt = x + t * n * c, ut = u + t * c, w = hPre + t * n
             MHCVector.scaled(w[0], xt, ut, c)
-            for i in 1..<max(n, 1) { MHCVector.axpy(w[i], xt + i * c, ut, c) }
+            for i in 1..<n { MHCVector.axpy(w[i], xt + i * c, ut, c) }
         }
     }
 }
@@ -30,6 +31,7 @@ public func mhcPreAggregateForward(x: UnsafePointer<Float>, hPre: UnsafePointer<
 public func mhcPreAggregateBackward(dU: UnsafePointer<Float>, x: UnsafePointer<Float>, hPre: UnsafePointer<Float>,
                                     dX: UnsafeMutablePointer<Float>, dHPre: UnsafeMutablePointer<Float>,
                                     rows: Int, streams n: Int, width c: Int, threads: Int = 1) {
+    precondition(n >= 1 && c >= 0 && rows >= 0, "mHC stream mixing: bad shape")
     MHCRowChunks.run(rows: rows, threads: threads, grain: 16) { _, range in
         for t in range {
             let xt = x + t * n * c, dxt = dX + t * n * c, g = dU + t * c
@@ -50,6 +52,7 @@ public func mhcPostResMixForward(x: UnsafePointer<Float>, y: UnsafePointer<Float
                                  hPost: UnsafePointer<Float>, hRes: UnsafePointer<Float>,
                                  out: UnsafeMutablePointer<Float>, rows: Int, streams n: Int, width c: Int,
                                  threads: Int = 1) {
+    precondition(n >= 1 && c >= 0 && rows >= 0, "mHC stream mixing: bad shape")
     MHCRowChunks.run(rows: rows, threads: threads, grain: 16) { _, range in
         for t in range {
             let xt = x + t * n * c, yt = y + t * c, ot = out + t * n * c
@@ -74,6 +77,7 @@ public func mhcPostResMixBackward(dOut: UnsafePointer<Float>, x: UnsafePointer<F
                                   dX: UnsafeMutablePointer<Float>, dY: UnsafeMutablePointer<Float>,
                                   dHPost: UnsafeMutablePointer<Float>, dHRes: UnsafeMutablePointer<Float>,
                                   rows: Int, streams n: Int, width c: Int, threads: Int = 1) {
+    precondition(n >= 1 && c >= 0 && rows >= 0, "mHC stream mixing: bad shape")
     MHCRowChunks.run(rows: rows, threads: threads, grain: 16) { _, range in
         for t in range {
             let xt = x + t * n * c, yt = y + t * c, gt = dOut + t * n * c
