@@ -56,6 +56,19 @@ enum MHCVector {
         while c < count { y[c] += alpha * x[c]; c += 1 }
     }
 
+    /// y[c] += alpha·x[c] + beta·z[c]. `y` must not overlap `x` or `z`.
+    @inline(__always)
+    static func axpy2(_ alpha: Float, _ x: UnsafePointer<Float>, _ beta: Float, _ z: UnsafePointer<Float>,
+                      _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+        let a = V(repeating: alpha), b = V(repeating: beta)
+        var c = 0
+        while c + 8 <= count {
+            store(load(y + c) + (a * load(x + c) + b * load(z + c)), y + c)
+            c += 8
+        }
+        while c < count { y[c] += alpha * x[c] + beta * z[c]; c += 1 }
+    }
+
     /// y[c] = alpha·x[c]. `x` and `y` must not overlap.
     @inline(__always)
     static func scaled(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {

@@ -9,11 +9,11 @@ import Testing
     /// Runs the fast backward with every gradient buffer pre-filled with 0.5 (checking that it
     /// accumulates) and returns the increments. With `wU` the fused pre-aggregation is used too.
     static func analytic(_ s: MHCCoefficientCase, wPre: [Double], wPost: [Double], wRes: [Double],
-                         wU: [Double]? = nil, threads: Int = 1) -> Gradients {
+                         wU: [Double]? = nil, threads: Int = 1, cacheRows: Int? = nil) -> Gradients {
         let rows = s.rows, n = s.n, c = s.c, k = s.k
         var hPre = [Float](repeating: 0, count: rows * n), hPost = hPre
         var hRes = [Float](repeating: 0, count: rows * n * n)
-        let cache = MHCCoefficientCache.allocate(rows: rows, streams: n)
+        let cache = MHCCoefficientCache.allocate(rows: cacheRows ?? rows, streams: n)
         defer { cache.deallocate() }
         let x = mhcFloats(s.x), phi = mhcFloats(s.phi), alpha = mhcFloats(s.alpha), bias = mhcFloats(s.bias)
         var u = [Float](repeating: 0, count: rows * c)
@@ -80,5 +80,16 @@ import Testing
         #expect(one.phi == two.phi)
         #expect(mhcMaxAbsDiff(one.alpha, two.alpha) <= 1e-5 * mhcScale(one.alpha))
         #expect(mhcMaxAbsDiff(one.bias, two.bias) <= 1e-5 * mhcScale(one.bias))
+    }
+
+    /// A cache sized for more rows than the call (the model allocates for its largest batch) gives
+    /// exactly the same gradients (tolerance 0: same operations on the same values).
+    @Test func coefficientsBackwardWithLargerCacheIsUnchanged() {
+        let s = MHCCoefficientCase(rows: 5, n: 4, c: 3, seed: 35)
+        var rng = MHCTestRandom(seed: 36)
+        let wPre = rng.values(20), wPost = rng.values(20), wRes = rng.values(80), wU = rng.values(15)
+        let exact = Self.analytic(s, wPre: wPre, wPost: wPost, wRes: wRes, wU: wU)
+        let larger = Self.analytic(s, wPre: wPre, wPost: wPost, wRes: wRes, wU: wU, cacheRows: 13)
+        #expect(exact.x == larger.x && exact.phi == larger.phi && exact.alpha == larger.alpha && exact.bias == larger.bias)
     }
 }
