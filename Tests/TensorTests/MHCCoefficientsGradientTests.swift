@@ -35,11 +35,11 @@ import Testing
         return Gradients(x: increments(dX), phi: increments(dPhi), alpha: increments(dAlpha), bias: increments(dBias))
     }
 
-    /// Tolerance 1e-3 · max(1, max|g|) per parameter group. The Float backward chains the projection
-    /// (sums of nC products), sigmoid/exp and 2·iterations Sinkhorn steps, each adding ~1e-7 relative
-    /// rounding, and the starting value 0.5 in the buffers costs another 6e-8 absolute; measured errors are
-    /// ≲1e-5 relative. The Double differences are accurate to ~1e-10. Any missing term (the r path,
-    /// the factor 2 of H_post, a Sinkhorn step) shows up at ≥ 1e-2 relative, so the test can fail.
+    /// Tolerance 2e-5 · max(1, max|g|) per parameter group. The Float backward chains the projection
+    /// (sums of nC products), sigmoid/exp and 2·iterations Sinkhorn steps, each adding ~6e-8 relative
+    /// rounding, and the starting value 0.5 in the buffers costs another 3e-8 absolute; the measured
+    /// errors are ≤ 1.5e-7 relative, so the margin is > 100×. The Double differences are accurate to
+    /// ~1e-10. Any missing term (the r path, the factor 2 of H_post, a Sinkhorn step) is ≥ 1e-2 relative.
     /// `fused` adds L_u = Σ wU ⊙ u with u = Σ_i H_pre[i]·X[i] computed by the fused forward/backward.
     @Test(arguments: [(3, 3, 4, 20), (2, 4, 3, 20), (1, 4, 2, 20), (9, 2, 2, 3), (2, 1, 3, 20)], [false, true])
     func coefficientsBackwardMatchesFiniteDifferences(shape: (Int, Int, Int, Int), fused: Bool) {
@@ -62,7 +62,7 @@ import Testing
         for (name, a, b) in [("x", g.x, numeric.x), ("phi", g.phi, numeric.phi),
                              ("alpha", g.alpha, numeric.alpha), ("bias", g.bias, numeric.bias)] {
             let error = mhcMaxAbsDiff(a, b), scale = mhcScale(b)
-            #expect(error <= 1e-3 * scale, "d\(name): max error \(error) at scale \(scale)")
+            #expect(error <= 2e-5 * scale, "d\(name): max error \(error) at scale \(scale)")
         }
         #expect(mhcScale(numeric.x, floor: 0) > 1e-3, "loss does not depend on x: test is vacuous")
     }
