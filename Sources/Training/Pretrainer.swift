@@ -59,7 +59,7 @@ public final class Pretrainer {
         var state = TrainingState(step: 0, samplerState: 0, tokensSeen: 0)
         var loaded: (metadata: [String: String], extra: [String: [Float]])?
         if let resume {
-            let ckpt = try Checkpoint.load(path: resume)
+            let ckpt = try CheckpointIO.load(path: resume)
             try TrainingState.restoreSettings(ckpt.metadata, into: &options, overridden: overrides, file: resume)
             state = try TrainingState.read(ckpt.metadata, file: resume)
             model = ckpt.model
@@ -89,12 +89,12 @@ public final class Pretrainer {
                                weightDecay: options.weightDecay)
         self.sampler = BatchSampler(count: train.tokenCount, seqLen: options.seqLen, seed: options.seed)
         self.progress = ProgressReporter(totalSteps: options.steps, plainEvery: options.logEvery)
+        self.state = state
         if let loaded, let resume {
             try restoreMoments(loaded.extra, file: resume)
             optimizer.stepCount = Int(loaded.metadata["optimizer_steps"] ?? "") ?? state.step
             sampler.state = state.samplerState
         }
-        self.state = state
     }
 
     private static func checkData(_ source: any TokenSource, name: String, window: Int) throws {
@@ -127,7 +127,7 @@ public final class Pretrainer {
         }
         let metadata = state.metadata(options: options, optimizer: optimizer)
         return try checkpoints.save(step: state.step) { path in
-            try Checkpoint.save(model: model, to: path, metadata: metadata, extra: extra)
+            try CheckpointIO.save(model: model, to: path, metadata: metadata, extra: extra)
         }
     }
 
