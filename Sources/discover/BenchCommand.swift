@@ -1,13 +1,14 @@
 import ArgumentParser
 
-/// `discover bench ...`: speed measurements in release builds. Each prints a readable table and then
+/// `discover bench ...`: speed measurements (use a release build). Each prints a readable table, then
 /// its figures as one JSON object on the last line.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the speed of kernels and training steps (use a release build).",
-        // One subcommand per line (keeps merges clean).
+        abstract: "Speed benchmarks (release build). Each prints a table, then one JSON line.",
+        // One subcommand per line.
         subcommands: [
+            BenchTrainCommand.self,
             BenchMHCCommand.self,
         ]
     )
