@@ -10,6 +10,9 @@ struct DiscoverCLI: AsyncParsableCommand {
             VersionCommand.self,
             PrepareDataCommand.self,
             TokenizeCommand.self,
+            PretrainCommand.self,
+            InitCommand.self,
+            EvalCommand.self,
             BenchCommand.self,
         ]
     )
