@@ -67,6 +67,11 @@ public final class Pretrainer {
             loaded = (ckpt.metadata, ckpt.extra)
         } else {
             try options.validate()
+            let existing = CheckpointManager(directory: options.outDir, prefix: "ckpt")
+            let hasSteps = !(try existing.stepFiles().isEmpty)
+            if FileManager.default.fileExists(atPath: existing.latestPath) || hasSteps {
+                throw TrainingError("\(options.outDir) already holds checkpoints of another run; resume it with --resume \(existing.latestPath) or choose a new --out")
+            }
             model = MHCModel(config: options.model, seed: options.seed)
         }
         try options.validate()
@@ -91,6 +96,11 @@ public final class Pretrainer {
         self.progress = ProgressReporter(totalSteps: options.steps, plainEvery: options.logEvery)
         self.state = state
         if let loaded, let resume {
+            // Step files past the resumed step belong to an abandoned continuation; left in place they would
+            // outrank the new run's files when pruning.
+            for stale in try checkpoints.stepFiles() where stale.step > state.step {
+                try FileManager.default.removeItem(atPath: stale.path)
+            }
             try restoreMoments(loaded.extra, file: resume)
             optimizer.stepCount = Int(loaded.metadata["optimizer_steps"] ?? "") ?? state.step
             sampler.state = state.samplerState

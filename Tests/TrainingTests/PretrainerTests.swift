@@ -164,3 +164,23 @@ func makeTrainer(_ o: PretrainOptions, resume: String? = nil) throws -> Pretrain
         #expect(e.message.contains("bad.bin") && e.message.contains("token id 40"))
     }
 }
+
+@Test func freshRunRefusesAFolderHoldingAnotherRunsCheckpoints() throws {
+    let dir = try makeTempDir()
+    _ = try makeTrainer(microOptions(dir, steps: 2)).run()
+    #expect(throws: TrainingError.self) { _ = try makeTrainer(microOptions(dir, steps: 2)) }
+}
+
+@Test func resumingFromAnOlderCheckpointDropsTheAbandonedLaterSteps() throws {
+    let dir = try makeTempDir()
+    var o = microOptions(dir, steps: 6)
+    o.saveEvery = 2
+    _ = try makeTrainer(o).run()
+    var bare = PretrainOptions(outDir: dir, model: microConfig)
+    bare.evalEvery = 0
+    bare.keepLast = 0
+    let t = try makeTrainer(bare, resume: dir + "/ckpt_step_0000002.safetensors")
+    #expect(try t.checkpoints.stepFiles().map(\.step) == [2])
+    #expect(try t.run().losses.count == 4)
+    #expect(try t.checkpoints.stepFiles().map(\.step) == [2, 6])
+}
