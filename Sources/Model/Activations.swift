@@ -1,3 +1,5 @@
+import Tensor
+
 /// Everything the forward pass keeps for backward, plus backward scratch, for one (B,T): a single
 /// 64-byte-aligned allocation carved into views, reused across steps (no allocation in the hot loop).
 ///
@@ -10,11 +12,9 @@ final class Activations {
 
     // forward, saved
     let streams: [UnsafeMutablePointer<Float>]   // S+1 × [N, n·C]  state entering sub-layer s (last: trunk output)
-    let hcRstd: [UnsafeMutablePointer<Float>]    // S × [N]        1/rms of vec(X) (n > 1)
-    let hcProj: [UnsafeMutablePointer<Float>]    // S × [N, m]     h = (x·r)·φᵀ (n > 1)
+    let hcCache: [MHCCoefficientCache]           // S × N·(2m+1)   r, h and backward scratch (n > 1)
     let hcPre: [UnsafeMutablePointer<Float>]     // S × [N, n]     H_pre
     let hcPost: [UnsafeMutablePointer<Float>]    // S × [N, n]     H_post
-    let hcResLogits: [UnsafeMutablePointer<Float>] // S × [N, n·n] Sinkhorn input α2·h + b
     let hcRes: [UnsafeMutablePointer<Float>]     // S × [N, n·n]   H_res
     let mixed: [UnsafeMutablePointer<Float>]     // S × [N, C]     u = Σ H_pre[i]·X[i] (aliases streams[s] when n = 1)
     let normRstd: [UnsafeMutablePointer<Float>]  // S × [N]
@@ -36,21 +36,21 @@ final class Activations {
     let dC4: UnsafeMutablePointer<Float>, dC5: UnsafeMutablePointer<Float>  // [N, C]
     let dF1: UnsafeMutablePointer<Float>, dF2: UnsafeMutablePointer<Float>, dF3: UnsafeMutablePointer<Float> // [N, F]
     let dProbs: UnsafeMutablePointer<Float>      // [B, H, T, T]
-    let dHC: UnsafeMutablePointer<Float>         // [N, m]
-    let dHCStreams: UnsafeMutablePointer<Float>  // [N, n·C]
+    let dHPost: UnsafeMutablePointer<Float>      // [N, n]
+    let dHRes: UnsafeMutablePointer<Float>       // [N, n·n]
 
     init(config c: ModelConfig, B: Int, T: Int) {
         self.B = B; self.T = T
         let N = B * T; self.N = N
         let n = c.nStreams, C = c.dModel, F = c.ffnHidden, V = c.vocabSize, H = c.nHeads
-        let L = c.nLayers, S = 2 * L, m = c.hcCoefficients, hc = n > 1
+        let L = c.nLayers, S = 2 * L, hc = n > 1
         var sizes: [Int] = []
         func take(_ count: Int) -> Int { sizes.append(count); return sizes.count - 1 }
         func takeMany(_ k: Int, _ count: Int) -> [Int] { (0..<k).map { _ in take(count) } }
         let iStreams = takeMany(S + 1, N * n * C)
-        let iRstd = takeMany(S, hc ? N : 0), iProj = takeMany(S, hc ? N * m : 0)
+        let iCache = takeMany(S, hc ? MHCCoefficientCache.floatCount(rows: N, streams: n) : 0)
         let iPre = takeMany(S, hc ? N * n : 0), iPost = takeMany(S, hc ? N * n : 0)
-        let iResL = takeMany(S, hc ? N * n * n : 0), iRes = takeMany(S, hc ? N * n * n : 0)
+        let iRes = takeMany(S, hc ? N * n * n : 0)
         let iMixed = takeMany(S, hc ? N * C : 0)
         let iNormRstd = takeMany(S, N), iNormed = takeMany(S, N * C), iOut = takeMany(S, hc ? N * C : 0)
         let iq = takeMany(L, N * C), ik = takeMany(L, N * C), iv = takeMany(L, N * C)
@@ -59,7 +59,7 @@ final class Activations {
         let iCollapsed = take(hc ? N * C : 0), iFinalRstd = take(N), iFinalNormed = take(N * C), iLogits = take(N * V)
         let iD = take(N * n * C), iDAlt = take(hc ? N * n * C : 0)
         let iC = takeMany(5, N * C), iF = takeMany(3, N * F), iDP = take(B * H * T * T)
-        let iDHC = take(hc ? N * m : 0), iDHCS = take(hc ? N * n * C : 0)
+        let iDHPost = take(hc ? N * n : 0), iDHRes = take(hc ? N * n * n : 0)
 
         var offsets: [Int] = [], o = 0
         for s in sizes { offsets.append(o); o += (s + 15) / 16 * 16 }
@@ -70,8 +70,8 @@ final class Activations {
         let b = base
         func p(_ i: Int) -> UnsafeMutablePointer<Float> { b + offsets[i] }
         streams = iStreams.map(p)
-        hcRstd = iRstd.map(p); hcProj = iProj.map(p); hcPre = iPre.map(p); hcPost = iPost.map(p)
-        hcResLogits = iResL.map(p); hcRes = iRes.map(p)
+        hcCache = iCache.map { MHCCoefficientCache(base: p($0), rows: N, streams: n) }
+        hcPre = iPre.map(p); hcPost = iPost.map(p); hcRes = iRes.map(p)
         let st = streams
         mixed = hc ? iMixed.map(p) : (0..<S).map { st[$0] }
         normRstd = iNormRstd.map(p); normed = iNormed.map(p); out = iOut.map(p)
@@ -82,7 +82,7 @@ final class Activations {
         dStreams = p(iD); dStreamsAlt = p(iDAlt)
         dC1 = p(iC[0]); dC2 = p(iC[1]); dC3 = p(iC[2]); dC4 = p(iC[3]); dC5 = p(iC[4])
         dF1 = p(iF[0]); dF2 = p(iF[1]); dF3 = p(iF[2]); dProbs = p(iDP)
-        dHC = p(iDHC); dHCStreams = p(iDHCS)
+        dHPost = p(iDHPost); dHRes = p(iDHRes)
     }
 
     /// Bytes held by this slab.

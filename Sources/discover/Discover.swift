@@ -9,6 +9,9 @@ struct DiscoverCLI: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self,
             PretrainCommand.self,
+            InitCommand.self,
+            EvalCommand.self,
+            BenchCommand.self,
         ]
     )
 }
