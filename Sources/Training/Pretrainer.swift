@@ -59,7 +59,7 @@ public final class Pretrainer {
         var state = TrainingState(step: 0, samplerState: 0, tokensSeen: 0)
         var loaded: (metadata: [String: String], extra: [String: [Float]])?
         if let resume {
-            let ckpt = try CheckpointIO.load(path: resume)
+            let ckpt = try Checkpoint.load(path: resume)
             try TrainingState.restoreSettings(ckpt.metadata, into: &options, overridden: overrides, file: resume)
             state = try TrainingState.read(ckpt.metadata, file: resume)
             model = ckpt.model
@@ -137,7 +137,7 @@ public final class Pretrainer {
         }
         let metadata = state.metadata(options: options, optimizer: optimizer)
         return try checkpoints.save(step: state.step) { path in
-            try CheckpointIO.save(model: model, to: path, metadata: metadata, extra: extra)
+            try Checkpoint.save(model: model, to: path, metadata: metadata, extra: extra)
         }
     }
 
