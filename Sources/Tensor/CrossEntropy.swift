@@ -25,14 +25,17 @@ public func crossEntropyForwardBackward(logits: UnsafePointer<Float>, targets: U
             var m = -Float.infinity
             for j in 0..<V { m = max(m, x[j]) }
             var s: Float = 0
-            for j in 0..<V { s += expf(x[j] - m) }
+            if let d = dlogits {
+                let dr = d + n * V
+                for j in 0..<V { let e = expf(x[j] - m); dr[j] = e; s += e }
+                let k = invCount / s
+                for j in 0..<V { dr[j] *= k }
+                dr[Int(target)] -= invCount
+            } else {
+                for j in 0..<V { s += expf(x[j] - m) }
+            }
             let logZ = Double(m) + Foundation.log(Double(s))
             partial += logZ - Double(x[Int(target)])
-            if let d = dlogits {
-                let dr = d + n * V, inv = 1 / s
-                for j in 0..<V { dr[j] = expf(x[j] - m) * inv * invCount }
-                dr[Int(target)] -= invCount
-            }
         }
         lock.lock(); total += partial; lock.unlock()
     }

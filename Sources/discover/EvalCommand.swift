@@ -51,38 +51,18 @@ struct EvalCommand: ParsableCommand {
         if shard.count < needed {
             throw ModelCommandError("\(data): \(shard.count) tokens, but \(windows) windows of \(T) need \(needed)")
         }
-        let V = config.vocabSize
-        let wantGrads = gradients != nil
-        if wantGrads { model.grads.zero() }
-        var lossSum = 0.0
-        let total = windows * T
-        var done = 0
-        while done < windows {
-            let b = min(batch, windows - done)
-            let all = shard.tokens(from: done * T, count: b * T + 1)
-            if let bad = all.firstIndex(where: { $0 < 0 || Int($0) >= V }) {
-                throw ModelCommandError("\(data): token \(all[bad]) at position \(done * T + bad) is outside the vocabulary 0..<\(V)")
-            }
-            let inputs = Array(all[0..<(b * T)]), targets = Array(all[1...(b * T)])
-            let logits = model.forward(tokens: inputs, batch: b, seqLen: T)
-            var dLogits = wantGrads ? [Float](repeating: 0, count: b * T * V) : []
-            let (loss, count) = dLogits.withUnsafeMutableBufferPointer { d in
-                crossEntropyLoss(logits: logits.baseAddress!, targets: targets, vocab: V, ignoreIndex: -1,
-                                 dLogits: wantGrads ? d.baseAddress! : nil)
-            }
-            lossSum += loss * Double(count)
-            if wantGrads {
-                // this batch's dLogits carry 1/count; the mean over all windows needs 1/total
-                let scale = Float(count) / Float(total)
-                for i in 0..<dLogits.count { dLogits[i] *= scale }
-                model.backward(dLogits: dLogits)
-            }
-            done += b
-            if windows > batch {
-                FileHandle.standardError.write(Data("eval: \(done)/\(windows) windows\n".utf8))
-            }
+        let mean: Double
+        do {
+            mean = try WindowEvaluation.meanLoss(
+                model: model, windows: windows, seqLen: T, batch: batch, gradients: gradients != nil,
+                read: { shard.tokens(from: $0, count: $1) },
+                progress: { done in
+                    if windows > batch { FileHandle.standardError.write(Data("eval: \(done)/\(windows) windows\n".utf8)) }
+                })
+        } catch {
+            throw ModelCommandError("\(data): \(error)")
         }
-        let mean = lossSum / Double(total)
+        let total = windows * T
         var fields: [(String, String)] = [
             ("ckpt", quoted(ckpt)), ("data", quoted(data)), ("windows", "\(windows)"), ("seq_len", "\(T)"),
             ("tokens", "\(total)"), ("loss", "\(mean)"), ("perplexity", "\(exp(mean))"),
