@@ -1,4 +1,5 @@
 import Foundation
+import JSONLines
 import Tokenizer
 
 /// What `discover prepare-data` does, as a library: documents (user files or the synthetic corpus) →
@@ -25,6 +26,7 @@ public enum DataPreparation {
         public var tokenizerOutputPath: String { outputDirectory + "/tokenizer/spm.model" }
         public var trainPath: String { outputDirectory + "/packed/train.bin" }
         public var valPath: String { outputDirectory + "/packed/val.bin" }
+        public var metadataPath: String { outputDirectory + "/packed/meta.json" }
     }
 
     public enum Stage: String, Sendable { case reading, training, encoding }
@@ -43,11 +45,15 @@ public enum DataPreparation {
         public var tokenizerTrained = false
         public var tokenizerHash = ""
         public var readSeconds = 0.0, trainSeconds = 0.0, encodeSeconds = 0.0, totalSeconds = 0.0
+        /// Process CPU time spent encoding (all threads): on a shared machine wall time overstates the cost.
+        public var encodeCPUSeconds = 0.0
 
         /// Tokens per UTF-8 byte (counting the bos/eos framing).
         public var tokensPerByte: Double { bytes == 0 ? 0 : Double(tokens) / Double(bytes) }
         /// Encoding throughput (bytes of text per second, all cores).
         public var encodeBytesPerSecond: Double { encodeSeconds == 0 ? 0 : Double(bytes) / encodeSeconds }
+        /// Encoding bytes per CPU-second (per core actually obtained).
+        public var encodeBytesPerCPUSecond: Double { encodeCPUSeconds == 0 ? 0 : Double(bytes) / encodeCPUSeconds }
     }
 
     public static func run(_ options: Options, progress: (Progress) -> Void = { _ in }) throws -> Summary {
@@ -64,78 +70,53 @@ public enum DataPreparation {
         summary.bytes = documents.reduce(0) { $0 + $1.text.utf8.count }
         summary.readSeconds = Date().timeIntervalSince(start)
 
+        // The tokenizer is staged under a temporary name and moved into place only after both shards are
+        // complete, so a failed run never pairs old shards with a new tokenizer.
         let trainStart = Date()
-        let modelPath = options.tokenizerOutputPath
+        let modelBytes: [UInt8]
         if let existing = options.tokenizerPath {
-            _ = try SentencePieceTokenizer(modelPath: existing)  // validate before copying
-            if URL(fileURLWithPath: existing).standardizedFileURL != URL(fileURLWithPath: modelPath).standardizedFileURL {
-                let bytes = [UInt8](FileManager.default.contents(atPath: existing) ?? Data())
-                try TokenizerTrainer.writeAtomically(bytes, to: modelPath)
-            }
+            _ = try SentencePieceTokenizer(modelPath: existing)  // a missing or corrupt model fails here, naming it
+            modelBytes = [UInt8](FileManager.default.contents(atPath: existing) ?? Data())
         } else {
             progress(Progress(stage: .training, done: 0, total: 0))
             let source = options.inputs.isEmpty ? "<synthetic corpus>" : options.inputs.joined(separator: ", ")
-            try TokenizerTrainer.train(documents: documents.map(\.text), options: options.tokenizer, source: source, writeTo: modelPath)
+            modelBytes = try TokenizerTrainer.train(documents: documents.map(\.text), options: options.tokenizer, source: source)
             summary.tokenizerTrained = true
         }
-        let tokenizer = try SentencePieceTokenizer(modelPath: modelPath)
+        let stagedModel = (options.outputDirectory as NSString).appendingPathComponent("tokenizer/.spm.model.staged-\(getpid())")
+        defer { try? FileManager.default.removeItem(atPath: stagedModel) }
+        try TokenizerTrainer.writeAtomically(modelBytes, to: stagedModel)
+        let tokenizer = try SentencePieceTokenizer(modelPath: stagedModel)
         summary.vocabSize = tokenizer.vocabSize
         summary.tokenizerHash = tokenizer.contentHash
         summary.trainSeconds = Date().timeIntervalSince(trainStart)
 
-        let encodeStart = Date()
-        summary.width = ShardFormat.width(forVocabSize: tokenizer.vocabSize)
-        let train = try ShardWriter(path: options.trainPath, width: summary.width)
-        let val = try ShardWriter(path: options.valPath, width: summary.width)
-        let isVal = assignValidation(count: documents.count, fraction: options.valFraction, seed: options.seed)
-        var done = 0
-        for chunk in chunks(of: documents, bytes: 1 << 20) {
-            // Long documents are cut into newline-ended segments so both cores share them; "\n" is always a
-            // piece of its own, so encoding the segments gives exactly the ids of the whole document.
-            var owners: [Int] = []
-            var segments: [String] = []
-            for j in chunk {
-                for segment in TextSegments.split(documents[j].text, maxBytes: 1 << 16) {
-                    owners.append(j)
-                    segments.append(segment)
-                }
-            }
-            var encodedByDocument: [Int: [Int32]] = [:]
-            for (owner, ids) in zip(owners, tokenizer.encodeBatch(segments)) { encodedByDocument[owner, default: []] += ids }
-            for j in chunk {
-                let ids = encodedByDocument[j] ?? []
-                let framed = [SentencePieceTokenizer.bosID] + ids + [SentencePieceTokenizer.eosID]
-                if documents.count == 1 {
-                    let valCount = Int((Double(framed.count) * options.valFraction).rounded(.up))
-                    train.append(Array(framed.dropLast(valCount)))
-                    val.append(Array(framed.suffix(valCount)))
-                } else if isVal[j] {
-                    val.append(framed)
-                    summary.valDocuments += 1
-                } else {
-                    train.append(framed)
-                    summary.trainDocuments += 1
-                }
-                summary.tokens += framed.count
-                done += documents[j].text.utf8.count
-            }
-            progress(Progress(stage: .encoding, done: done, total: summary.bytes))
-        }
-        if documents.count == 1 { summary.trainDocuments = 1 }
+        let encodeStart = Date(), encodeCPUStart = Self.processCPUSeconds()
+        try ShardPacker.pack(documents, tokenizer: tokenizer, options: options, summary: &summary, progress: progress)
         summary.encodeSeconds = Date().timeIntervalSince(encodeStart)
-        do {
-            try train.finish()
-            try val.finish()
-        } catch {
-            train.cancel()
-            val.cancel()
-            try? FileManager.default.removeItem(atPath: options.trainPath)
-            throw error
-        }
-        summary.trainTokens = Int(train.count)
-        summary.valTokens = Int(val.count)
+        summary.encodeCPUSeconds = Self.processCPUSeconds() - encodeCPUStart
+
+        try TokenizerTrainer.writeAtomically(modelBytes, to: options.tokenizerOutputPath)
+        try writeMetadata(summary, options: options)
         summary.totalSeconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// `packed/meta.json`: what the shards were made with, so a trainer can check it has the right tokenizer.
+    private static func writeMetadata(_ s: Summary, options: Options) throws {
+        let meta: JSONValue = .object([
+            "format_version": .int(Int64(ShardFormat.version)), "token_width": .int(Int64(s.width)),
+            "vocab_size": .int(Int64(s.vocabSize)), "tokenizer_sha256": .string(s.tokenizerHash),
+            "train_tokens": .int(Int64(s.trainTokens)), "val_tokens": .int(Int64(s.valTokens)),
+            "documents": .int(Int64(s.documents)), "bytes": .int(Int64(s.bytes)), "seed": .int(Int64(bitPattern: options.seed)),
+            "val_fraction": .double(options.valFraction),
+            "source": .string(options.inputs.isEmpty ? "synthetic corpus" : options.inputs.joined(separator: ", ")),
+        ])
+        do {
+            try Data((JSONL.serialize(meta) + "\n").utf8).write(to: URL(fileURLWithPath: options.metadataPath), options: .atomic)
+        } catch {
+            throw DataInputError(file: options.metadataPath, message: "cannot write: \(error.localizedDescription)")
+        }
     }
 
     public static func validate(_ options: Options) throws {
@@ -151,32 +132,10 @@ public enum DataPreparation {
         }
     }
 
-    /// Seeded Bernoulli(fraction) per document, forcing at least one validation and one training document
-    /// when there are two or more documents and fraction > 0.
-    static func assignValidation(count: Int, fraction: Double, seed: UInt64) -> [Bool] {
-        var rng = SplitMix64(seed: seed ^ 0x5641_4C49_4441_5445)  // "VALIDATE": independent of the corpus stream
-        var isVal = (0..<count).map { _ in Double(rng.next() >> 11) * 0x1p-53 < fraction }
-        guard count >= 2, fraction > 0 else { return isVal }
-        if !isVal.contains(true) { isVal[count - 1] = true }
-        if !isVal.contains(false) { isVal[0] = false }
-        return isVal
-    }
-
-    /// Consecutive index ranges of about `bytes` bytes of text each.
-    private static func chunks(of documents: [TextDocument], bytes: Int) -> [[Int]] {
-        var result: [[Int]] = []
-        var current: [Int] = []
-        var size = 0
-        for (i, document) in documents.enumerated() {
-            current.append(i)
-            size += document.text.utf8.count
-            if size >= bytes {
-                result.append(current)
-                current = []
-                size = 0
-            }
-        }
-        if !current.isEmpty { result.append(current) }
-        return result
+    /// CPU seconds used by this process so far, all threads.
+    public static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }

@@ -43,15 +43,26 @@ struct BenchTokenizeCommand: ParsableCommand {
         let loadBefore = Self.loadAverage()
         let single = best(repeats) { corpus.reduce(0) { $0 + model.encode($1).count } }
         let parallel = best(repeats) { model.encodeBatch(corpus).reduce(0) { $0 + $1.count } }
+        // The whole prepare-data encode stage (segmenting, both cores, bos/eos framing, shard writing).
+        var pipelineOptions = DataPreparation.Options()
+        pipelineOptions.tokenizerPath = model.modelPath
+        pipelineOptions.corpusBytes = megabytes * 1_000_000
+        pipelineOptions.seed = 1
+        pipelineOptions.outputDirectory = folder + "/prepared"
+        let pipeline: DataPreparation.Summary
+        do { pipeline = try DataPreparation.run(pipelineOptions) } catch { throw CLIError(String(describing: error)) }
+
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let mb = Double(bytes) / 1e6
 
         print("tokenizer encode throughput: \(corpus.count) documents, \(String(format: "%.1f", mb)) MB, vocab \(model.vocabSize), "
               + "load average \(String(format: "%.1f", loadBefore)) on \(cores) cores")
-        print("threads   wall s   MB/s (wall)   CPU s   MB per CPU-s   tokens/s (wall)")
-        for (threads, r) in [(1, single), (cores, parallel)] {
-            print(String(format: "%7d  %7.3f  %12.2f  %6.3f  %13.2f  %15.0f", threads, r.wall, mb / r.wall, r.cpu, mb / r.cpu,
-                         Double(r.tokens) / r.wall))
+        print("what                     threads   wall s   MB/s (wall)   CPU s   MB per CPU-s")
+        let rows = [("encode", 1, single.wall, single.cpu), ("encodeBatch", cores, parallel.wall, parallel.cpu),
+                    ("prepare-data encode", cores, pipeline.encodeSeconds, pipeline.encodeCPUSeconds)]
+        for (what, threads, wall, cpu) in rows {
+            print(what.padding(toLength: 23, withPad: " ", startingAt: 0)
+                  + String(format: "  %7d  %7.3f  %12.2f  %6.3f  %13.2f", threads, wall, mb / wall, cpu, mb / cpu))
         }
         print("(MB per CPU-second is what the code does per core when it gets the core; wall MB/s drops when other work shares the machine.)")
         func rounded(_ x: Double) -> JSONValue { .double((x * 100).rounded() / 100) }
@@ -61,6 +72,8 @@ struct BenchTokenizeCommand: ParsableCommand {
             "load_average": rounded(loadBefore),
             "single_thread_mb_per_s": rounded(mb / single.wall), "all_cores_mb_per_s": rounded(mb / parallel.wall),
             "single_thread_mb_per_cpu_s": rounded(mb / single.cpu), "all_cores_mb_per_cpu_s": rounded(mb / parallel.cpu),
+            "prepare_data_mb_per_s": rounded(pipeline.encodeBytesPerSecond / 1e6),
+            "prepare_data_mb_per_cpu_s": rounded(pipeline.encodeBytesPerCPUSecond / 1e6),
             "tokens_per_byte": .double((Double(parallel.tokens) / Double(bytes) * 1000).rounded() / 1000),
         ])
         print(JSONL.serialize(figures))
@@ -78,11 +91,7 @@ struct BenchTokenizeCommand: ParsableCommand {
         return result
     }
 
-    static func processCPUSeconds() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
-    }
+    static func processCPUSeconds() -> Double { DataPreparation.processCPUSeconds() }
 
     /// The 1-minute load average (0 where /proc is missing).
     static func loadAverage() -> Double {

@@ -90,8 +90,10 @@ struct PrepareDataCommand: ParsableCommand {
             ("vocab size", "\(s.vocabSize) (\(s.width)-byte tokens)"),
             ("tokenizer", "\(options.tokenizerOutputPath) (\(s.tokenizerTrained ? "trained" : "reused"), sha256 \(s.tokenizerHash.prefix(12)))"),
             ("shards", "\(options.trainPath), \(options.valPath)"),
-            ("time", String(format: "%.2f s (read %.2f, tokenizer %.2f, encode %.2f s = %.1f MB/s)", s.totalSeconds,
-                            s.readSeconds, s.trainSeconds, s.encodeSeconds, s.encodeBytesPerSecond / 1e6)),
+            ("time", String(format: "%.2f s (read %.2f, tokenizer %.2f, encode %.2f s)", s.totalSeconds,
+                            s.readSeconds, s.trainSeconds, s.encodeSeconds)),
+            ("encode rate", String(format: "%.1f MB/s wall, %.1f MB per CPU-second", s.encodeBytesPerSecond / 1e6,
+                                   s.encodeBytesPerCPUSecond / 1e6)),
         ]
         return rows.map { $0.0.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }

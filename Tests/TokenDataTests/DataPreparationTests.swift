@@ -1,4 +1,5 @@
 import Foundation
+import JSONLines
 import Testing
 import TokenData
 import Tokenizer
@@ -43,7 +44,13 @@ import Tokenizer
         let decoded = (documents(in: train) + documents(in: val)).map { tokenizer.decode($0) }
         #expect(decoded.count == corpus.count)
         #expect(decoded.sorted() == corpus.sorted())
-        #expect(try FileManager.default.contentsOfDirectory(atPath: o.outputDirectory + "/packed").sorted() == ["train.bin", "val.bin"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: o.outputDirectory + "/packed").sorted() == ["meta.json", "train.bin", "val.bin"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: o.outputDirectory + "/tokenizer") == ["spm.model"])
+
+        let meta = try JSONL.readDocument(path: o.metadataPath)
+        #expect(try meta.string("tokenizer_sha256") == tokenizer.contentHash)
+        #expect(try meta.int("train_tokens") == train.count && meta.int("val_tokens") == val.count)
+        #expect(try meta.int("vocab_size") == 400 && meta.int("token_width") == 2 && meta.int("format_version") == 1)
     }
 
     @Test func sameSeedGivesIdenticalShards() throws {
@@ -175,6 +182,28 @@ import Tokenizer
         #expect(message?.contains("vocab") == true)
         #expect(leavesNoShards(dir))
         #expect(!FileManager.default.fileExists(atPath: o.tokenizerOutputPath))
+    }
+
+    @Test func failureWhileWritingShardsLeavesNoTokenizerBehind() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(atPath: dir.file("data"), withIntermediateDirectories: true)
+        try dir.write("data/packed", "a file where the packed folder should be")
+        let message = failure(baseOptions(dir))
+        #expect(message?.contains(dir.file("data/packed")) == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("data/tokenizer")).isEmpty)
+    }
+
+    @Test func failedRunKeepsThePreviousOutputsIntact() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var o = baseOptions(dir)
+        _ = try DataPreparation.run(o)
+        let before = ["tokenizer/spm.model", "packed/train.bin", "packed/val.bin"].map { FileManager.default.contents(atPath: dir.file("data/" + $0)) }
+        o.tokenizerPath = try dir.write("bad.model", "corrupt")
+        #expect(failure(o) != nil)
+        let after = ["tokenizer/spm.model", "packed/train.bin", "packed/val.bin"].map { FileManager.default.contents(atPath: dir.file("data/" + $0)) }
+        #expect(before == after)
     }
 
     @Test func badOptionsAreNamedByFlag() throws {
