@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Model", dependencies: ["Tensor", "SafeTensors"], swiftSettings: fast),
 
         // MARK: stages
-        .target(name: "Training", dependencies: ["Model", "TokenData", "SafeTensors"], swiftSettings: fast),
+        .target(name: "Training", dependencies: ["Model", "Tensor", "TokenData", "SafeTensors"], swiftSettings: fast),
         .target(name: "Generation", dependencies: ["Model", "Tensor"], swiftSettings: fast),
         .target(name: "SDFT", dependencies: ["Training", "Generation", "Tokenizer", "JSONLines"], swiftSettings: fast),
 
