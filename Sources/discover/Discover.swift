@@ -9,6 +9,10 @@ struct DiscoverCLI: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self,
             PretrainCommand.self,
+            PrepareDataCommand.self,
+            TokenizeCommand.self,
+            BenchCommand.self,
+            SampleCommand.self,
         ]
     )
 }
