@@ -122,9 +122,7 @@ extension MHCModel {
                         var m = -Float.infinity
                         for j in 0...pos {
                             let kj = kBase + j * C + h * D
-                            var dot: Float = 0
-                            for d in 0..<D { dot += qh[d] * kj[d] }
-                            dot *= scale
+                            let dot = simdDot(qh, kj, D) * scale
                             scores[j] = dot
                             m = max(m, dot)
                         }
@@ -134,8 +132,7 @@ extension MHCModel {
                         let oh = out + h * D
                         oh.update(repeating: 0, count: D)
                         for j in 0...pos {
-                            let w = scores[j] * inv, vj = vBase + j * C + h * D
-                            for d in 0..<D { oh[d] += w * vj[d] }
+                            simdAxpy(scores[j] * inv, vBase + j * C + h * D, oh, D)
                         }
                     }
                 }
@@ -152,4 +149,34 @@ private func rotate(_ p: UnsafeMutablePointer<Float>, _ cr: UnsafePointer<Float>
         p[j] = a * cr[j] - b * sr[j]
         p[j + half] = b * cr[j] + a * sr[j]
     }
+}
+
+/// Σ a[i]·b[i] in 8 interleaved lanes (mul + add, not fma: the baseline x86-64 target has no FMA and
+/// `addingProduct` would become a libm call per lane).
+@inline(__always)
+private func simdDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: 0)
+    var i = 0
+    while i + 8 <= count {
+        acc += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+             * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var s = acc.sum()
+    while i < count { s += a[i] * b[i]; i += 1 }
+    return s
+}
+
+/// y[i] += alpha·x[i].
+@inline(__always)
+private func simdAxpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+    let a = SIMD8<Float>(repeating: alpha)
+    var i = 0
+    while i + 8 <= count {
+        let yi = UnsafeMutableRawPointer(y + i)
+        yi.storeBytes(of: yi.loadUnaligned(as: SIMD8<Float>.self) + a * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self),
+                      as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { y[i] += alpha * x[i]; i += 1 }
 }
