@@ -4,7 +4,6 @@ import Generation
 import JSONLines
 import Model
 import Tensor
-import Training
 
 /// `discover bench generate`: generated tokens per second of KV-cached batched sampling.
 struct BenchGenerateCommand: ParsableCommand {
@@ -57,5 +56,5 @@ struct BenchGenerateCommand: ParsableCommand {
 
 /// Weights only, for benchmarks.
 enum CheckpointLoader {
-    static func model(path: String) throws -> MHCModel { try Training.CheckpointIO.load(path: path).model }
+    static func model(path: String) throws -> MHCModel { try Checkpoint.load(path: path).model }
 }

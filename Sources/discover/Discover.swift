@@ -8,7 +8,6 @@ struct DiscoverCLI: AsyncParsableCommand {
         // One subcommand per line (keeps merges clean). Each lives in its own file in this folder.
         subcommands: [
             VersionCommand.self,
-            PretrainCommand.self,
             PrepareDataCommand.self,
             TokenizeCommand.self,
             PretrainCommand.self,

@@ -1,7 +1,6 @@
 import Foundation
 import Model
 import Tokenizer
-import Training
 
 /// Loads a checkpoint and the tokenizer that belongs to it, for the stages that start from a checkpoint.
 ///
@@ -16,7 +15,7 @@ struct LoadedModel {
 
     static func load(checkpoint: String, tokenizer explicit: String?) throws -> LoadedModel {
         guard FileManager.default.fileExists(atPath: checkpoint) else { throw CLIError("\(checkpoint): no such checkpoint") }
-        let (model, metadata, _) = try CheckpointIO.load(path: checkpoint)
+        let (model, metadata, _) = try Checkpoint.load(path: checkpoint)
         guard let path = explicit ?? metadata["tokenizer_path"] else {
             throw CLIError("\(checkpoint) records no tokenizer: pass --tokenizer PATH/spm.model")
         }
