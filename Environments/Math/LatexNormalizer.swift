@@ -1,0 +1,186 @@
+import Foundation
+
+/// Rewrites a LaTeX / plain-text answer into the small language `MathLexer` reads.
+///
+/// In order: unicode symbols become their LaTeX names (`−`→`-`, `π`→`\pi`, `√`→`\sqrt`, `°`→`^\circ`, …);
+/// math delimiters and spacing commands vanish (`$`, `\left`, `\right`, `\,`, `\!`, `\quad`, …);
+/// `\dfrac`/`\tfrac` become `\frac`; relation and operator commands become ASCII (`\le`→`<=`, `\cdot`→`*`);
+/// degree marks are dropped (`30^\circ` = 30, no conversion to radians); `{,}` thousands separators vanish;
+/// `\textbf`/`\mathbf`/`\boldsymbol` are unwrapped; `\text{}`/`\mbox{}`/`\mathrm{}`/`\textrm{}` groups are
+/// taken out: a group reading "or"/"and" becomes a list comma, any other group is a unit or label and is
+/// dropped — unless nothing but text is left, in which case the answer is that text (`textAnswer`);
+/// finally trailing unit words (two or more letters after a space: `5 cm`, `12 dollars`, `3 square feet^2`)
+/// are dropped when what precedes them contains a digit.
+struct NormalizedAnswer: Sendable, Equatable {
+    /// The rewritten expression text (empty for a pure text answer).
+    var expression: String
+    /// The text of a pure text answer (e.g. `\text{Evelyn}`), lowercased and trimmed; nil otherwise.
+    var textAnswer: String?
+}
+
+enum LatexNormalizer {
+    static let unicode: [Character: String] = [
+        "−": "-", "–": "-", "—": "-", "×": "*", "÷": "/", "·": "*", "⋅": "*", "π": "\\pi ", "∞": "\\infty ",
+        "√": "\\sqrt ", "≤": "<=", "≥": ">=", "≠": "!=", "°": "^\\circ ", "∪": "\\cup ", "∈": "\\in ",
+        "\u{00A0}": " ", "\u{2009}": "", "\u{202F}": "", "∅": "\\emptyset ", "ℝ": "\\mathbb{R}", "≈": "\\approx ",
+    ]
+
+    /// Commands replaced by text (the value keeps a trailing space where a letter could follow).
+    static let commands: [String: String] = [
+        "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", "Bigl": "", "Bigr": "",
+        "bigg": "", "Bigg": "", "displaystyle": "", "textstyle": "", "quad": " ", "qquad": " ",
+        "dfrac": "\\frac", "tfrac": "\\frac", "cfrac": "\\frac",
+        "le": "<=", "leq": "<=", "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=",
+        "lt": "<", "gt": ">", "ne": "!=", "neq": "!=",
+        "times": "*", "cdot": "*", "ast": "*", "div": "/", "colon": ":",
+        "infin": "\\infty ", "infinity": "\\infty ", "varnothing": "\\emptyset ",
+        "lbrace": "\\{", "rbrace": "\\}", "langle": "(", "rangle": ")", "vert": "|", "lvert": "|", "rvert": "|",
+        "land": ",", "lor": ",", "wedge": ",", "vee": ",",
+    ]
+
+    static let unwrapping: Set<String> = ["textbf", "mathbf", "boldsymbol", "bm", "mathit", "mathsf", "emph"]
+    static let textual: Set<String> = ["text", "mbox", "mathrm", "textrm", "textit", "textnormal", "operatorname"]
+    /// Words never treated as trailing units.
+    static let keptWords: Set<String> = ["pi", "sqrt", "sin", "cos", "tan", "ln", "log", "exp", "inf", "infty",
+                                         "or", "and", "frac"]
+
+    static func normalize(_ input: String) -> NormalizedAnswer {
+        var s = replaceUnicode(input)
+        s = rewriteCommands(s)
+        // Degrees and LaTeX thousands separators.
+        for d in ["{}^{\\circ}", "{}^\\circ", "^{\\circ}", "^\\circ", "\\circ"] { s = s.replacingAll(d, with: "") }
+        s = s.replacingAll("{,}", with: "")
+        s = s.replacingAll("\\%", with: "%")
+        s = s.replacingAll("\\$", with: "").replacingAll("$", with: "")
+        let (withoutText, texts) = extractText(s)
+        let rest = withoutText.trimmingSpaces()
+        if rest.isEmpty || rest.allSatisfy({ "{}()., ".contains($0) }) {
+            let t = texts.joined(separator: " ").lowercased().trimmingSpaces()
+            return NormalizedAnswer(expression: "", textAnswer: t.isEmpty ? nil : t)
+        }
+        return NormalizedAnswer(expression: stripTrailingUnits(rest), textAnswer: nil)
+    }
+
+    static func replaceUnicode(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for c in s { if let r = unicode[c] { out += r } else { out.append(c) } }
+        return out
+    }
+
+    /// One pass over `\name` commands: spacing/sizing/relations rewritten, `\left.`/`\right.` dropped,
+    /// `\,` `\!` `\;` `\:` `\ ` removed, and `\textbf{x}`-style wrappers replaced by `{x}`.
+    static func rewriteCommands(_ s: String) -> String {
+        let chars = Array(s)
+        var out = ""
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "~" { out.append(" "); i += 1; continue }
+            guard c == "\\", i + 1 < chars.count else { out.append(c); i += 1; continue }
+            let n = chars[i + 1]
+            if ",!;: ".contains(n) { i += 2; continue }
+            guard n.isLetter else { out.append(c); out.append(n); i += 2; continue }
+            var j = i + 1
+            while j < chars.count && chars[j].isLetter && chars[j].isASCII { j += 1 }
+            let name = String(chars[(i + 1)..<j])
+            if (name == "left" || name == "right"), j < chars.count, chars[j] == "." { i = j + 1; continue }
+            if let r = commands[name] {
+                out += r
+            } else if unwrapping.contains(name) {
+                out += ""                    // the following {group} stays as a plain group
+            } else {
+                out += "\\" + name
+                if j < chars.count && chars[j].isLetter { out += " " }
+            }
+            i = j
+        }
+        return out
+    }
+
+    /// Removes `\text{…}`-style groups (brace-matched); returns the rest and the group contents.
+    static func extractText(_ s: String) -> (String, [String]) {
+        let chars = Array(s)
+        var out = "", texts: [String] = []
+        var i = 0
+        while i < chars.count {
+            if chars[i] == "\\" {
+                var j = i + 1
+                while j < chars.count && chars[j].isLetter { j += 1 }
+                let name = String(chars[(i + 1)..<j])
+                if textual.contains(name) {
+                    var k = j
+                    while k < chars.count && chars[k] == " " { k += 1 }
+                    if k < chars.count && chars[k] == "{", let close = matchingBrace(chars, k) {
+                        let content = String(chars[(k + 1)..<close])
+                        let inner = extractText(content).0.trimmingSpaces()
+                        let word = inner.lowercased()
+                        if word == "or" || word == "and" || word == "," {
+                            out += ","
+                        } else if !inner.isEmpty {
+                            texts.append(inner)
+                            out += " "
+                        }
+                        i = close + 1
+                        // A unit's power goes with it: `\text{cm}^2`, `\text{m}^{3}`.
+                        if i + 1 < chars.count && chars[i] == "^" && chars[i + 1].isNumber { i += 2 }
+                        else if i + 3 < chars.count && chars[i] == "^" && chars[i + 1] == "{" && chars[i + 2].isNumber
+                                    && chars[i + 3] == "}" { i += 4 }
+                        continue
+                    }
+                }
+            }
+            out.append(chars[i])
+            i += 1
+        }
+        return (out, texts)
+    }
+
+    /// Index of the `}` matching the `{` at `open`, or nil when unbalanced.
+    static func matchingBrace(_ chars: [Character], _ open: Int) -> Int? {
+        var depth = 0, i = open
+        while i < chars.count {
+            if chars[i] == "\\" { i += 2; continue }
+            if chars[i] == "{" { depth += 1 }
+            if chars[i] == "}" { depth -= 1; if depth == 0 { return i } }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Drops trailing unit words: ` word` (2+ ASCII letters, optional `^2`/`^{2}`), repeatedly, when the
+    /// remaining text contains a digit.
+    static func stripTrailingUnits(_ s: String) -> String {
+        var chars = Array(s)
+        while true {
+            var end = chars.count
+            while end > 0 && chars[end - 1] == " " { end -= 1 }
+            var j = end
+            // optional ^2 or ^{2}
+            if j >= 2 && chars[j - 1].isNumber && chars[j - 2] == "^" { j -= 2 }
+            else if j >= 4 && chars[j - 1] == "}" && chars[j - 2].isNumber && chars[j - 3] == "{" && chars[j - 4] == "^" { j -= 4 }
+            var k = j
+            while k > 0 && chars[k - 1].isASCII && chars[k - 1].isLetter { k -= 1 }
+            let word = String(chars[k..<j]).lowercased()
+            guard j - k >= 2, k > 0, chars[k - 1] == " ", !keptWords.contains(word) else { break }
+            let rest = Array(chars[0..<k])
+            guard rest.contains(where: { $0.isNumber }) else { break }
+            chars = rest
+        }
+        return String(chars).trimmingSpaces()
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        return components(separatedBy: target).joined(separator: replacement)
+    }
+
+    func trimmingSpaces() -> String {
+        var sub = Substring(self)
+        while let f = sub.first, f.isWhitespace { sub.removeFirst() }
+        while let l = sub.last, l.isWhitespace { sub.removeLast() }
+        return String(sub)
+    }
+}
