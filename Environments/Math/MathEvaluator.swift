@@ -38,6 +38,8 @@ struct MathEvaluator {
         case .power(let a, let b):
             let base = try evaluate(a), exponent = try evaluate(b)
             guard let p = base.power(exponent) else { throw MathEvalError.undefined }
+            // Underflow to 0 of a non-zero base (10^{-10^{10}}) is not zero: it is beyond Double.
+            if case .approx(let d, _) = p, d == 0, !base.isZero { throw MathEvalError.nonFinite }
             return p
         case .percent(let a):
             guard let q = try evaluate(a) / .integer(100) else { throw MathEvalError.undefined }
@@ -81,7 +83,9 @@ struct MathEvaluator {
            let v = exponent >= 0 ? Rational(n).multiplied(by: scale) : Rational(n).divided(by: scale) {
             return .rational(v)
         }
-        guard let d = Double(text), d.isFinite else { throw MathEvalError.nonFinite }
+        guard let d = Double(text), d.isFinite, d != 0 || digits.allSatisfy({ $0 == "0" }) else {
+            throw MathEvalError.nonFinite
+        }
         return .approx(d, mayBeRational: true)
     }
 

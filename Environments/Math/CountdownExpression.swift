@@ -1,0 +1,114 @@
+/// A Countdown expression: integer literals, `+ - * /` (also `× ÷ · \times \cdot \div`), parentheses
+/// (`( ) [ ] { }`, `\left`/`\right` ignored). No unary minus, no decimals, no concatenation; evaluated
+/// exactly over the rationals (intermediate fractions are allowed: `(1+1/3)*6` = 8).
+struct CountdownExpression: Sendable, Equatable {
+    /// The literals in the order written.
+    let literals: [Int]
+    let value: Rational
+
+    struct Invalid: Error, Equatable { var message: String }
+
+    static let maxLength = 1000
+    static let maxDepth = 64
+
+    static func parse(_ text: String) throws -> CountdownExpression {
+        guard text.count <= maxLength else { throw Invalid(message: "expression longer than \(maxLength) characters") }
+        var s = LatexNormalizer.replaceUnicode(text)
+        for (from, to) in [("\\times", "*"), ("\\cdot", "*"), ("\\div", "/"), ("\\left", ""), ("\\right", ""),
+                           ("\\ast", "*"), ("\\,", ""), ("\\!", ""), ("\\ ", ""), ("$", "")] {
+            s = s.replacingAll(from, with: to)
+        }
+        var p = Parser(chars: Array(s))
+        let v = try p.expression()
+        p.skipSpaces()
+        guard p.i == p.chars.count else { throw Invalid(message: "unexpected '\(p.chars[p.i])' in the expression") }
+        guard !p.literals.isEmpty else { throw Invalid(message: "the expression uses no numbers") }
+        return CountdownExpression(literals: p.literals, value: v)
+    }
+
+    private struct Parser {
+        let chars: [Character]
+        var i = 0
+        var depth = 0
+        var literals: [Int] = []
+
+        mutating func skipSpaces() { while i < chars.count && chars[i].isWhitespace { i += 1 } }
+
+        mutating func peek() -> Character? {
+            skipSpaces()
+            return i < chars.count ? chars[i] : nil
+        }
+
+        mutating func expression() throws -> Rational {
+            var v = try term()
+            while let c = peek(), c == "+" || c == "-" {
+                i += 1
+                let r = try term()
+                guard let n = c == "+" ? v.adding(r) : v.subtracting(r) else { throw Invalid(message: "arithmetic overflow") }
+                v = n
+            }
+            return v
+        }
+
+        mutating func term() throws -> Rational {
+            var v = try factor()
+            while let c = peek(), c == "*" || c == "/" || c == "x" {
+                i += 1
+                let r = try factor()
+                if c == "/" && r.isZero { throw Invalid(message: "division by zero") }
+                guard let n = c == "/" ? v.divided(by: r) : v.multiplied(by: r) else {
+                    throw Invalid(message: "arithmetic overflow")
+                }
+                v = n
+            }
+            return v
+        }
+
+        mutating func factor() throws -> Rational {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= CountdownExpression.maxDepth else { throw Invalid(message: "parentheses nested too deeply") }
+            guard let c = peek() else { throw Invalid(message: "the expression ends early") }
+            let closing: [Character: Character] = ["(": ")", "[": "]", "{": "}"]
+            if let close = closing[c] {
+                i += 1
+                let v = try expression()
+                guard peek() == close else { throw Invalid(message: "missing '\(close)'") }
+                i += 1
+                return v
+            }
+            if c == "-" || c == "+" { throw Invalid(message: "unary \(c) is not allowed: combine the given numbers") }
+            guard c.isASCII && c.isNumber else { throw Invalid(message: "unexpected '\(c)' in the expression") }
+            var j = i
+            while j < chars.count && chars[j].isASCII && chars[j].isNumber { j += 1 }
+            if j < chars.count && chars[j] == "." { throw Invalid(message: "decimals are not allowed") }
+            guard j - i <= 12, let n = Int(String(chars[i..<j])) else { throw Invalid(message: "number too long") }
+            i = j
+            literals.append(n)
+            return Rational(n)
+        }
+    }
+}
+
+/// Finds the candidate expression in a completion: the last `\boxed{…}`; else the text after the last
+/// "answer is"/"answer:"; else the last line holding a digit and nothing but expression characters.
+/// A claimed result is dropped: of `a op b = c` only the side holding an operator is kept (never trusted).
+enum CountdownExtractor {
+    static func extract(from completion: String) -> String? {
+        let text = Array(completion.suffix(AnswerExtractor.maxScan))
+        var candidate = AnswerExtractor.lastBoxed(text) ?? AnswerExtractor.answerIs(text)
+        if candidate == nil {
+            let allowed = Set("0123456789+-*/×÷·−()[]{}= x")
+            for line in String(text).split(separator: "\n").reversed() {
+                let l = String(line).trimmingSpaces()
+                if l.contains(where: \.isNumber) && l.allSatisfy({ allowed.contains($0) }) { candidate = l; break }
+            }
+        }
+        guard let c = candidate else { return nil }
+        let sides = c.split(separator: "=", omittingEmptySubsequences: true).map { String($0).trimmingSpaces() }
+        if sides.count > 1 {
+            return sides.first(where: { $0.contains(where: { "+-*/×÷·−".contains($0) }) || $0.contains("\\") }) ?? sides[0]
+        }
+        return c
+    }
+}
