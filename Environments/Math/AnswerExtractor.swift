@@ -39,7 +39,10 @@ public enum AnswerExtractor {
                 for name in names where k + name.count <= c.count && Array(c[k..<(k + name.count)]) == name {
                     var j = k + name.count
                     if j < c.count && c[j] == "{" {
-                        if match[j] > j { return String(c[(j + 1)..<match[j]]).trimmingSpaces() }
+                        if match[j] > j {
+                            let content = String(c[(j + 1)..<match[j]]).trimmingSpaces()
+                            if !content.isEmpty { return content }      // an empty box is no answer
+                        }
                     } else if j < c.count && c[j] == " " {
                         while j < c.count && c[j] == " " { j += 1 }
                         var e = j

@@ -55,3 +55,10 @@ import Testing
         #expect(AnswerExtractor.extract(from: braces)?.answer == "5")
     }
 }
+
+@Suite struct EmptyBoxTests {
+    @Test func anEmptyBoxIsSkipped() {
+        #expect(AnswerExtractor.extract(from: "\\boxed{7} but then \\boxed{ }")?.answer == "7")
+        #expect(AnswerExtractor.extract(from: "\\boxed{}") == nil)
+    }
+}

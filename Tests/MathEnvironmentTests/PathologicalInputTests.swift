@@ -21,6 +21,7 @@ import Testing
         ("1", "10^{-10^{10}}", false),
         ("0", "10^{-10^{10}}", false),
         ("1", "1e999999999", false),
+        ("0", "1e-999999", false),
         ("1", "\\sqrt{\\sqrt{\\sqrt{\\sqrt{\\sqrt{\\sqrt{\\sqrt{\\sqrt{1}}}}}}}}", true),
         ("1", "\\pi^{1000000000}", false),
         ("1", String(repeating: "{", count: 400) + "1" + String(repeating: "}", count: 400), false),
