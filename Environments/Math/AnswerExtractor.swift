@@ -1,7 +1,7 @@
 /// Finds the final answer in a completion.
 ///
 /// In order:
-/// 1. the content of the last `\boxed{…}` or `\fbox{…}` whose braces balance (`\boxed 5` with a space and
+/// 1. the content of the last non-empty `\boxed{…}` or `\fbox{…}` whose braces balance (`\boxed 5` with a space and
 ///    a single token also counts);
 /// 2. the text after the last "answer is" / "answer:" (case-insensitive), up to the end of the line or a
 ///    sentence-ending full stop, with `$` and a trailing full stop removed;

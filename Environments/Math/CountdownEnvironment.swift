@@ -56,17 +56,11 @@ public struct CountdownEnvironment: Environment {
 
     public func initialStates() async throws -> [EnvState] { [EnvState(construction: "")] }
 
+    /// The spec's layout: problem; current expression; its value and the target; feedback; the instruction.
     public func prompt(for state: EnvState) -> String {
-        var p = "Problem:\n\(problem)\n\n"
-        if !state.construction.isEmpty {
-            p += "Your previous expression: \(truncated(state.construction, 300))"
-            if let v = state.value { p += " (reward \(v))" }
-            p += "\n"
-            if !state.feedback.isEmpty { p += "Feedback: \(truncated(state.feedback, 500))\n" }
-            p += "Improve on it: get closer to \(target), ideally exactly.\n\n"
-        }
-        p += "Give the final expression (numbers and + - * / only) as \\boxed{...}."
-        return p
+        statePrompt(problem: problem, state: state, solutionHeading: "Current expression",
+                    instruction: "Give an expression that equals \(target), or comes closer than the current one, "
+                        + "using only the given numbers and + - * / with parentheses, as \\boxed{...}.")
     }
 
     /// The closeness reward for an exact `value` (see the type's documentation).

@@ -6,7 +6,8 @@ import Foundation
 /// math delimiters and spacing commands vanish (`$`, `\left`, `\right`, `\,`, `\!`, `\quad`, …);
 /// `\dfrac`/`\tfrac` become `\frac`; relation and operator commands become ASCII (`\le`→`<=`, `\cdot`→`*`);
 /// degree marks are dropped (`30^\circ` = 30, no conversion to radians); `{,}` thousands separators vanish;
-/// `\textbf`/`\mathbf`/`\boldsymbol` are unwrapped; `\text{}`/`\mbox{}`/`\mathrm{}`/`\textrm{}` groups are
+/// repeating decimals `0.\overline{3}` become exact fractions `(1/3)`; `\textbf`/`\mathbf`/`\boldsymbol` are
+/// unwrapped; `\text{}`/`\mbox{}`/`\mathrm{}`/`\textrm{}` groups are
 /// taken out: a group reading "or"/"and" becomes a list comma, any other group is a unit or label and is
 /// dropped — unless nothing but text is left, in which case the answer is that text (`textAnswer`);
 /// finally trailing unit words (two or more letters after a space: `5 cm`, `12 dollars`, `3 square feet^2`)
@@ -50,6 +51,7 @@ enum LatexNormalizer {
         // Degrees and LaTeX thousands separators.
         for d in ["{}^{\\circ}", "{}^\\circ", "^{\\circ}", "^\\circ", "\\circ"] { s = s.replacingAll(d, with: "") }
         s = s.replacingAll("{,}", with: "")
+        s = expandRepeatingDecimals(s)
         s = s.replacingAll("\\%", with: "%")
         s = s.replacingAll("\\$", with: "").replacingAll("$", with: "")
         let (withoutText, texts) = extractText(s)
@@ -59,6 +61,25 @@ enum LatexNormalizer {
             return NormalizedAnswer(expression: "", textAnswer: t.isEmpty ? nil : t)
         }
         return NormalizedAnswer(expression: stripTrailingUnits(rest), textAnswer: nil)
+    }
+
+    /// `a.b\overline{c}` (digits; `\dot{c}` also) → `(p/q)`: x = a.bccc… = (abc − ab) / (10^|b| · (10^|c| − 1)).
+    /// Left unchanged when the numbers leave 64 bits.
+    static func expandRepeatingDecimals(_ s: String) -> String {
+        guard s.contains("\\overline") || s.contains("\\dot") else { return s }
+        let pattern = try! NSRegularExpression(pattern: #"(\d*)\.(\d*)\\(?:overline|dot)\{(\d+)\}"#)
+        let out = NSMutableString(string: s)
+        for m in pattern.matches(in: s, range: NSRange(s.startIndex..., in: s)).reversed() {
+            guard let ra = Range(m.range(at: 1), in: s),
+                  let rb = Range(m.range(at: 2), in: s), let rc = Range(m.range(at: 3), in: s) else { continue }
+            let a = String(s[ra]), b = String(s[rb]), c = String(s[rc])
+            guard let abc = Int(a + b + c), let ab = Int((a + b).isEmpty ? "0" : a + b),
+                  let p10b = Rational(10).power(b.count), let p10c = Rational(10).power(c.count),
+                  let den = p10b.multiplied(by: p10c.subtracting(.one) ?? .zero),
+                  let value = Rational(abc - ab, den.num) else { continue }
+            out.replaceCharacters(in: m.range, with: "(\(value.num)/\(value.den))")
+        }
+        return out as String
     }
 
     static func replaceUnicode(_ s: String) -> String {

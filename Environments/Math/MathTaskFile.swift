@@ -8,7 +8,8 @@ public struct MathEnvironmentError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// One task picked from a JSONL task file, with `--env-arg` values layered on top.
+/// One task picked from a task file (JSONL, or a single JSON object when the name ends in `.json`), with
+/// `--env-arg` values layered on top.
 ///
 /// Selection: `task_id=ID` picks the record whose `"id"` field equals ID; otherwise `index=N` picks the
 /// N-th record (0-based, counting non-blank lines); the default is index 0. Any other `--env-arg key=value`
@@ -29,7 +30,11 @@ struct MathTask {
             origin = "--env-arg"
             return
         }
-        let records = try JSONL.readLines(path: path)
+        // `.json`: one task as a JSON document; anything else: JSONL, one task per non-blank line.
+        let records = path.hasSuffix(".json") ? [try JSONL.readDocument(path: path)] : try JSONL.readLines(path: path)
+        if let bad = records.first(where: { if case .object = $0.value { return false }; return true }) {
+            throw bad.error("a task must be a JSON object, found \(bad.value.typeName)")
+        }
         if let id = options.args["task_id"] {
             guard let r = records.first(where: { $0.field("id")?.stringValue == id || $0.field("id")?.intValue.map(String.init) == id }) else {
                 throw MathEnvironmentError("\(path): no task with id '\(id)' (ids: \(records.compactMap { $0.field("id")?.stringValue }.prefix(20).joined(separator: ", ")))")
@@ -105,4 +110,28 @@ struct MathTask {
 /// Truncates feedback and echoed answers (`…` marks the cut).
 func truncated(_ s: String, _ n: Int) -> String {
     s.count <= n ? s : String(s.prefix(n)) + "…"
+}
+
+/// The prompt layout of ../shared/spec/discover.md ("Prompt from a state") shared by the math environments:
+///
+///     <problem>
+///
+///     ## <solutionHeading>
+///     <the state's construction, or "(none yet)">      (at most 300 characters)
+///
+///     ## Score
+///     Value: <value or "not scored yet"> (higher is better). Target: 1.
+///
+///     ## Feedback
+///     <feedback, at most 500 characters>               (omitted when empty)
+///
+///     ## Task
+///     <instruction>
+func statePrompt(problem: String, state: EnvState, solutionHeading: String, instruction: String) -> String {
+    var p = problem.trimmingSpaces() + "\n\n## \(solutionHeading)\n"
+    p += state.construction.isEmpty ? "(none yet)" : truncated(state.construction, 300)
+    p += "\n\n## Score\nValue: \(state.value.map { String($0) } ?? "not scored yet") (higher is better). Target: 1."
+    let feedback = state.feedback.trimmingSpaces()
+    if !feedback.isEmpty { p += "\n\n## Feedback\n" + truncated(feedback, 500) }
+    return p + "\n\n## Task\n" + instruction + "\n"
 }

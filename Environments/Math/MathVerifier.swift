@@ -72,6 +72,16 @@ public struct MathVerifier: Sendable {
     static func answer(_ n: NormalizedAnswer, budget: EvaluationBudget) throws -> MathAnswer {
         if let t = n.textAnswer { return .text(squash(t)) }
         let tokens = try MathLexer.tokenize(n.expression)
+        // One `\pm` (or `\mp`) stands for both signs: `\pm 2` is the unordered pair {2, −2}.
+        let signs = tokens.indices.filter { tokens[$0] == .command("pm") || tokens[$0] == .command("mp") }
+        if signs.count == 1 {
+            let both = try ["+", "-"].map { sign -> MathAnswer in
+                var t = tokens
+                t[signs[0]] = .symbol(sign)
+                return try AnswerClassifier.classify(MathParser.parse(t, budget: budget))
+            }
+            return .unordered(both, bare: true)
+        }
         return try AnswerClassifier.classify(MathParser.parse(tokens, budget: budget))
     }
 

@@ -38,17 +38,10 @@ public struct VerifyEnvironment: Environment {
 
     public func initialStates() async throws -> [EnvState] { [EnvState(construction: "")] }
 
+    /// The spec's layout: problem; current answer; its value and the target; feedback; the instruction.
     public func prompt(for state: EnvState) -> String {
-        var p = "Problem:\n\(problem)\n\n"
-        if !state.construction.isEmpty {
-            p += "Your previous final answer: \(truncated(state.construction, 300))"
-            if let v = state.value { p += " (reward \(v))" }
-            p += "\n"
-            if !state.feedback.isEmpty { p += "Feedback: \(truncated(state.feedback, 500))\n" }
-            p += "Check the reasoning again and improve on it.\n\n"
-        }
-        p += "Solve the problem step by step, then give the final answer as \\boxed{...}."
-        return p
+        statePrompt(problem: problem, state: state, solutionHeading: "Current answer",
+                    instruction: "Solve the problem step by step, then give the final answer as \\boxed{...}.")
     }
 
     public func evaluate(completion: String, from state: EnvState) async throws -> Evaluation {

@@ -112,6 +112,12 @@ let equivalenceTable: [EquivalenceCase] =
         ("123456789012345678901234567890", "123456789012345678901234567891", false),
         ("123456789012345678901234567890", "123456789012345678901234567890", true), ("20!", "2432902008176640000", true),
         ("x", "y", false), ("3", "3.", true),
+    ]) +
+    rows("plus-minus and repeating decimals", [
+        ("\\pm 2", "2, -2", true), ("\\pm 2", "\\{-2, 2\\}", true), ("\\pm 2", "2", false),
+        ("1 \\pm \\sqrt{2}", "1-\\sqrt2, 1+\\sqrt2", true), ("x = \\pm 3", "x = 3, x = -3", true),
+        ("\\frac{1}{3}", "0.\\overline{3}", true), ("0.1\\overline{6}", "\\frac16", true),
+        ("\\frac{1}{3}", "0.\\overline{33}", true), ("\\frac{1}{3}", "0.\\overline{4}", false),
     ])
 
 @Suite struct EquivalenceTableTests {
