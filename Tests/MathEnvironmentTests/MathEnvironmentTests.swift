@@ -135,3 +135,16 @@ func selfCheck(_ env: any Environment) async throws {
         #expect(try await env.evaluate(completion: "\\boxed{9.9}", from: EnvState(construction: "")).reward == 0)
     }
 }
+
+@Suite struct SingleDocumentTaskTests {
+    @Test func aJsonFileHoldsOnePrettyPrintedTask() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("math-env-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("task.json").path
+        try "{\n  \"problem\": \"Half of one?\",\n  \"answer\": \"\\\\frac12\"\n}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let env = try VerifyEnvironment(options: EnvironmentOptions(taskPath: path))
+        #expect(env.problem == "Half of one?")
+        #expect(try await env.evaluate(completion: "\\boxed{0.5}", from: EnvState(construction: "")).reward == 1)
+    }
+}
