@@ -7,7 +7,8 @@
 ///   evaluates (∞, overflow past `Double`, undefined) the parse trees must be identical.
 /// - ordered vs ordered: same brackets, same length, item by item. A gold tuple also accepts a bare list in
 ///   the same order (`(1, 2)` vs `1, 2`).
-/// - unordered (sets, bare lists) vs unordered: equal as multisets; a gold bare list also accepts a tuple.
+/// - unordered (sets, bare lists) vs unordered: equal as multisets after removing repeats from `\{…\}` sets
+///   (bare lists keep them); a gold bare list also accepts a tuple.
 /// - intervals: same number of pieces, matched in any order, ends equal, closedness equal at finite ends.
 ///   A two-item `(a, b)`/`[a, b]` pair counts as an interval when compared against one.
 /// - relations: same operators, sides pairwise equal (an equation also in swapped order).
@@ -33,7 +34,10 @@ struct AnswerEquivalence {
             return try inOrder(g, p)
         case (.ordered(_, _, let g), .unordered(let p, bare: true)):
             return try inOrder(g, p)
-        case (.unordered(let g, _), .unordered(let p, _)), (.unordered(let g, bare: true), .ordered(_, _, let p)):
+        case (.unordered(let g, let gBare), .unordered(let p, let pBare)):
+            // A set written with a repeated element is the same set: {1, 1, 2} = {1, 2}.
+            return try asMultisets(gBare ? g : deduplicated(g), pBare ? p : deduplicated(p))
+        case (.unordered(let g, bare: true), .ordered(_, _, let p)):
             return try asMultisets(g, p)
         case (.intervals(let g), .intervals(let p)), (.inequality(let g), .intervals(let p)),
              (.inequality(let g), .inequality(let p)):
@@ -59,6 +63,12 @@ struct AnswerEquivalence {
         guard g.count == p.count else { return false }
         for (a, b) in zip(g, p) where !(try equal(gold: a, predicted: b)) { return false }
         return true
+    }
+
+    private func deduplicated(_ xs: [MathAnswer]) throws -> [MathAnswer] {
+        var kept: [MathAnswer] = []
+        for x in xs where !(try kept.contains { try equal(gold: $0, predicted: x) }) { kept.append(x) }
+        return kept
     }
 
     private func asMultisets(_ g: [MathAnswer], _ p: [MathAnswer]) throws -> Bool {
@@ -131,7 +141,7 @@ struct AnswerEquivalence {
         guard case .number(let text) = x else { return nil }
         var mantissa = Substring(text), exponent = 0
         if let i = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            guard let v = Int(text[text.index(after: i)...]) else { return nil }
+            guard let v = Int(text[text.index(after: i)...]), v > -1_000_000_000, v < 1_000_000_000 else { return nil }
             mantissa = text[..<i]
             exponent = v
         }

@@ -23,7 +23,7 @@ public struct CountdownEnvironment: Environment {
         guard !numbers.isEmpty, numbers.count <= CountdownEnvironment.maxNumbers else {
             throw MathEnvironmentError("countdown needs 1...\(CountdownEnvironment.maxNumbers) numbers, got \(numbers.count)")
         }
-        guard numbers.allSatisfy({ $0 >= 0 && $0 <= 1_000_000 }), abs(target) <= 1_000_000_000 else {
+        guard numbers.allSatisfy({ $0 >= 0 && $0 <= 1_000_000 }), target >= -1_000_000_000, target <= 1_000_000_000 else {
             throw MathEnvironmentError("countdown numbers must be in 0...1000000 and the target within ±1e9")
         }
         self.spec = EnvironmentSpec(id: CountdownEnvironment.id,

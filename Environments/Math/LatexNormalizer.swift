@@ -2,12 +2,12 @@ import Foundation
 
 /// Rewrites a LaTeX / plain-text answer into the small language `MathLexer` reads.
 ///
-/// In order: unicode symbols become their LaTeX names (`−`→`-`, `π`→`\pi`, `√`→`\sqrt`, `°`→`^\circ`, …);
+/// In order: matrices become tuples (`rewriteMatrices`); unicode symbols become their LaTeX names (`−`→`-`, `π`→`\pi`, `√`→`\sqrt`, `°`→`^\circ`, …);
 /// math delimiters and spacing commands vanish (`$`, `\left`, `\right`, `\,`, `\!`, `\quad`, …);
 /// `\dfrac`/`\tfrac` become `\frac`; relation and operator commands become ASCII (`\le`→`<=`, `\cdot`→`*`);
 /// degree marks are dropped (`30^\circ` = 30, no conversion to radians); `{,}` thousands separators vanish;
 /// repeating decimals `0.\overline{3}` become exact fractions `(1/3)`; `\textbf`/`\mathbf`/`\boldsymbol` are
-/// unwrapped; `\text{}`/`\mbox{}`/`\mathrm{}`/`\textrm{}` groups are
+/// unwrapped, and so are stray `\boxed{}`; `\text{}`/`\mbox{}`/`\mathrm{}`/`\textrm{}` groups are
 /// taken out: a group reading "or"/"and" becomes a list comma, any other group is a unit or label and is
 /// dropped — unless nothing but text is left, in which case the answer is that text (`textAnswer`);
 /// finally trailing unit words (two or more letters after a space: `5 cm`, `12 dollars`, `3 square feet^2`)
@@ -24,6 +24,7 @@ enum LatexNormalizer {
         "−": "-", "–": "-", "—": "-", "×": "*", "÷": "/", "·": "*", "⋅": "*", "π": "\\pi ", "∞": "\\infty ",
         "√": "\\sqrt ", "≤": "<=", "≥": ">=", "≠": "!=", "°": "^\\circ ", "∪": "\\cup ", "∈": "\\in ",
         "\u{00A0}": " ", "\u{2009}": "", "\u{202F}": "", "∅": "\\emptyset ", "ℝ": "\\mathbb{R}", "≈": "\\approx ",
+        "½": "(1/2)", "⅓": "(1/3)", "⅔": "(2/3)", "¼": "(1/4)", "¾": "(3/4)", "²": "^2", "³": "^3", "±": "\\pm ",
     ]
 
     /// Commands replaced by text (the value keeps a trailing space where a letter could follow).
@@ -39,7 +40,8 @@ enum LatexNormalizer {
         "land": ",", "lor": ",", "wedge": ",", "vee": ",",
     ]
 
-    static let unwrapping: Set<String> = ["textbf", "mathbf", "boldsymbol", "bm", "mathit", "mathsf", "emph"]
+    static let unwrapping: Set<String> = ["textbf", "mathbf", "boldsymbol", "bm", "mathit", "mathsf", "emph",
+                                           "boxed", "fbox"]
     static let textual: Set<String> = ["text", "mbox", "mathrm", "textrm", "textit", "textnormal", "operatorname"]
     /// Words never treated as trailing units.
     static let keptWords: Set<String> = ["pi", "sqrt", "sin", "cos", "tan", "ln", "log", "exp", "inf", "infty",
@@ -47,6 +49,7 @@ enum LatexNormalizer {
 
     static func normalize(_ input: String) -> NormalizedAnswer {
         var s = replaceUnicode(input)
+        s = rewriteMatrices(s)
         s = rewriteCommands(s)
         // Degrees and LaTeX thousands separators.
         for d in ["{}^{\\circ}", "{}^\\circ", "^{\\circ}", "^\\circ", "\\circ"] { s = s.replacingAll(d, with: "") }
@@ -80,6 +83,17 @@ enum LatexNormalizer {
             out.replaceCharacters(in: m.range, with: "(\(value.num)/\(value.den))")
         }
         return out as String
+    }
+
+    /// `\begin{pmatrix} a & b \\ c & d \end{pmatrix}` → `(a, b, c, d)` (`bmatrix` → `[…]`): a vector or
+    /// matrix compares as the ordered tuple of its entries, row by row.
+    static func rewriteMatrices(_ s: String) -> String {
+        guard s.contains("\\begin{") else { return s }
+        var t = s
+        for (env, open, close) in [("pmatrix", "(", ")"), ("bmatrix", "[", "]"), ("matrix", "(", ")")] {
+            t = t.replacingAll("\\begin{\(env)}", with: open).replacingAll("\\end{\(env)}", with: close)
+        }
+        return t.replacingAll("\\\\", with: ",").replacingAll("&", with: ",")
     }
 
     static func replaceUnicode(_ s: String) -> String {

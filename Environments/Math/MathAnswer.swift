@@ -24,7 +24,8 @@ indirect enum MathAnswer: Sendable, Equatable {
 
 /// Turns a parse tree into a `MathAnswer`.
 ///
-/// - `ident = value`, `ident \approx value` and `ident \in S` keep only the right side, so `x = 5` is `5`.
+/// - `ident = value`, `f(x) = value`, `ident \approx value` and `ident \in S` keep only the right side, so
+///   `x = 5` is `5`; `x \ne c` is the union of the two open rays.
 /// - A two-item bracket is an interval when its ends are mixed (`[1,2)`) or an end is infinite; otherwise it
 ///   stays an ordered pair that can still match an interval or inequality of the same ends and brackets.
 /// - `a < x`, `x >= b`, `a < x \le b` (any one variable) become intervals; a list of inequalities is their union.
@@ -41,7 +42,7 @@ enum AnswerClassifier {
             }
             if !parts.isEmpty && unions.count == parts.count { return .inequality(unions.flatMap { $0 }) }
             return .unordered(parts, bare: true)
-        case .set(let items): return .unordered(try items.map(classify), bare: false)
+        case .set(let items): return .unordered(try items.map(classify), bare: false)   // deduplicated when compared
         case .emptySet: return .unordered([], bare: false)
         case .reals: return .intervals([Interval(lower: .negate(.infinity), lowerClosed: false, upper: .infinity, upperClosed: false)])
         case .union(let parts):
@@ -72,10 +73,25 @@ enum AnswerClassifier {
         return false
     }
 
+    /// `f(x)`, `g(2)`, `P(A)`: a letter applied to one letter or number (parsed as an implicit product).
+    private static func isFunctionNotation(_ e: MathExpr) -> Bool {
+        guard case .multiply(.variable(let f), let arg) = e, f.count == 1 else { return false }
+        switch arg {
+        case .variable, .number: return true
+        default: return false
+        }
+    }
+
     private static func relation(_ xs: [MathExpr], _ ops: [String]) throws -> MathAnswer {
         if ops.count == 1 && ["=", "≈", "∈"].contains(ops[0]) {
-            if isVariable(xs[0]) { return try classify(xs[1]) }
+            if isVariable(xs[0]) || (ops[0] == "=" && isFunctionNotation(xs[0])) { return try classify(xs[1]) }
             if ops[0] != "∈" && isVariable(xs[1]) && !isVariable(xs[0]) { return try classify(xs[0]) }
+        }
+        // x ≠ c is everything but c.
+        if ops == ["!="], isVariable(xs[0]) != isVariable(xs[1]) {
+            let c = isVariable(xs[0]) ? xs[1] : xs[0]
+            return .inequality([Interval(lower: .negate(.infinity), lowerClosed: false, upper: c, upperClosed: false),
+                                Interval(lower: c, lowerClosed: false, upper: .infinity, upperClosed: false)])
         }
         let bounds = ["<", ">", "<=", ">="]
         if ops.allSatisfy(bounds.contains), let v = xs.firstIndex(where: isVariable),

@@ -69,7 +69,8 @@ struct MathEvaluator {
         var mantissa = Substring(text), exponent = 0
         if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             mantissa = text[..<e]
-            guard let x = Int(text[text.index(after: e)...]) else { throw MathEvalError.nonFinite }
+            // |exponent| ≥ 10^6 is beyond Double either way; the bound also keeps the arithmetic below in range.
+            guard let x = Int(text[text.index(after: e)...]), x > -1_000_000, x < 1_000_000 else { throw MathEvalError.nonFinite }
             exponent = x
         }
         var digits = String(mantissa)

@@ -63,7 +63,7 @@ enum MathNumber: Sendable, CustomStringConvertible {
 
     private static func normalised(_ c: Rational, _ r: Int, _ k: Int) -> MathNumber {
         if c.isZero { return .integer(0) }
-        if abs(k) > maxPiPower {
+        if k.magnitude > UInt(maxPiPower) {
             return .approx(c.doubleValue * Double(r).squareRoot() * pow(Double.pi, Double(k)), mayBeRational: true)
         }
         return .exact(Surd(coefficient: c, radicand: r, piPower: k))
@@ -131,7 +131,7 @@ enum MathNumber: Sendable, CustomStringConvertible {
         if n == 0 { return .integer(1) }
         if isZero { return n > 0 ? .integer(0) : nil }
         guard case .exact(let s) = self else { return .approx(pow(doubleValue, Double(n)), mayBeRational: true) }
-        let half = n >= 0 ? n / 2 : -((-n + 1) / 2)      // floor(n / 2)
+        let half = n >> 1                                  // floor(n / 2), no overflow
         let (k, ov) = s.piPower.multipliedReportingOverflow(by: n)
         guard !ov, let c = s.coefficient.power(n), let rr = Rational(s.radicand).power(half),
               let coeff = c.multiplied(by: rr) else {

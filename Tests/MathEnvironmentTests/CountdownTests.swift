@@ -95,5 +95,9 @@ import Testing
     @Test func badTasksAreRejected() {
         #expect(throws: MathEnvironmentError.self) { try CountdownEnvironment(numbers: [], target: 5) }
         #expect(throws: MathEnvironmentError.self) { try CountdownEnvironment(numbers: [-1, 2], target: 5) }
+        #expect(throws: MathEnvironmentError.self) { try CountdownEnvironment(numbers: [1, 2], target: Int.min) }
+        #expect(throws: MathEnvironmentError.self) {
+            try CountdownEnvironment(options: EnvironmentOptions(args: ["numbers": "1,2", "target": "-9223372036854775808"]))
+        }
     }
 }

@@ -118,6 +118,16 @@ let equivalenceTable: [EquivalenceCase] =
         ("1 \\pm \\sqrt{2}", "1-\\sqrt2, 1+\\sqrt2", true), ("x = \\pm 3", "x = 3, x = -3", true),
         ("\\frac{1}{3}", "0.\\overline{3}", true), ("0.1\\overline{6}", "\\frac16", true),
         ("\\frac{1}{3}", "0.\\overline{33}", true), ("\\frac{1}{3}", "0.\\overline{4}", false),
+    ]) +
+    rows("more forms", [
+        ("\\{1, 2\\}", "\\{1, 1, 2\\}", true), ("1, 2", "1, 1, 2", false), ("f(x) = 2x", "2x", true),
+        ("2x", "f(x) = 2x + 1", false), ("x \\neq 3", "(-\\infty, 3) \\cup (3, \\infty)", true),
+        ("x \\ne 3", "(-\\infty, 3]", false), ("\\frac12", "½", true), ("x^2", "x²", true),
+        ("5", "\\boxed{5}", true), ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1, 2)", true),
+        ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(2, 1)", false), ("\\frac{\\pi}{4}", "0.25\\pi", true),
+        ("\\frac{\\pi}{4}", "45^\\circ", false), ("\\sqrt{x}", "x^{1/2}", true), ("2(x+1)", "2x+2", true),
+        ("\\infty", "-\\infty", false), ("0", "-0", true), ("-\\frac{3}{4}", "- 3/4", true),
+        ("\\text{B}", "(B)", true), ("1.2 \\times 10^{-5}", "1.2e-5", true), ("1.2 \\times 10^{-5}", "1.2e-6", false),
     ])
 
 @Suite struct EquivalenceTableTests {
