@@ -11,6 +11,8 @@
 ///   (bare lists keep them); a gold bare list also accepts a tuple.
 /// - intervals: same number of pieces, matched in any order, ends equal, closedness equal at finite ends.
 ///   A two-item `(a, b)`/`[a, b]` pair counts as an interval when compared against one.
+/// - labelled values (`a = 2, b = 3`): the same names with equal values, in any order; against a tuple or
+///   bare list (either side) the values must come in the order written (`x = 1, y = 2` vs `(1, 2)`).
 /// - relations: same operators, sides pairwise equal (an equation also in swapped order).
 struct AnswerEquivalence {
     let tolerance: Double
@@ -48,6 +50,15 @@ struct AnswerEquivalence {
         case (.intervals(let g), .ordered(let o, let c, let xs)), (.inequality(let g), .ordered(let o, let c, let xs)):
             guard let iv = AnswerClassifier.interval(o, c, xs) else { return false }
             return try intervalsEqual(g, [iv])
+        case (.labeled(let gn, let gv), .labeled(let pn, let pv)):
+            guard Set(gn) == Set(pn), gn.count == pn.count else { return false }
+            for (name, value) in zip(gn, gv) {
+                guard let j = pn.firstIndex(of: name), try equal(gold: value, predicted: pv[j]) else { return false }
+            }
+            return true
+        case (.labeled(_, let g), .ordered(_, _, let p)), (.labeled(_, let g), .unordered(let p, bare: true)),
+             (.ordered(_, _, let g), .labeled(_, let p)):
+            return try inOrder(g, p)
         case (.relation(let gx, let gops), .relation(let px, let pops)):
             if gops == pops, gx.count == px.count, try zip(gx, px).allSatisfy({ try scalarsEqual($0, $1) }) { return true }
             if gops == ["="] && pops == ["="] && gx.count == 2 && px.count == 2 {

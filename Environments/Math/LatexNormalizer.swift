@@ -9,7 +9,8 @@ import Foundation
 /// repeating decimals `0.\overline{3}` become exact fractions `(1/3)`; `\textbf`/`\mathbf`/`\boldsymbol` are
 /// unwrapped, and so are stray `\boxed{}`; `\text{}`/`\mbox{}`/`\mathrm{}`/`\textrm{}` groups are
 /// taken out: a group reading "or"/"and" becomes a list comma, any other group is a unit or label and is
-/// dropped — unless nothing but text is left, in which case the answer is that text (`textAnswer`);
+/// dropped — unless nothing but text is left, in which case the answer is that text (`textAnswer`), or
+/// the math it spells when it holds no letters (`\text{1/2}`);
 /// finally trailing unit words (two or more letters after a space: `5 cm`, `12 dollars`, `3 square feet^2`)
 /// are dropped when what precedes them contains a digit.
 struct NormalizedAnswer: Sendable, Equatable {
@@ -60,8 +61,12 @@ enum LatexNormalizer {
         let (withoutText, texts) = extractText(s)
         let rest = withoutText.trimmingSpaces()
         if rest.isEmpty || rest.allSatisfy({ "{}()., ".contains($0) }) {
-            let t = texts.joined(separator: " ").lowercased().trimmingSpaces()
-            return NormalizedAnswer(expression: "", textAnswer: t.isEmpty ? nil : t)
+            let t = texts.joined(separator: " ").trimmingSpaces()
+            // Text without letters is math after all: `\text{1/2}`, `\text{(1, 2)}`.
+            if !t.isEmpty && !t.contains(where: { $0.isLetter }) {
+                return NormalizedAnswer(expression: t, textAnswer: nil)
+            }
+            return NormalizedAnswer(expression: "", textAnswer: t.isEmpty ? nil : t.lowercased())
         }
         return NormalizedAnswer(expression: stripTrailingUnits(rest), textAnswer: nil)
     }

@@ -18,6 +18,8 @@ indirect enum MathAnswer: Sendable, Equatable {
     case intervals([Interval])
     /// An inequality in one variable (`x > 3`, `1 < x \le 2`, `x<1 or x>2`), as the set it describes.
     case inequality([Interval])
+    /// `a = 2, b = 3`: values by variable name, in the order written.
+    case labeled([String], [MathAnswer])
     /// Any other relation (`x + y = 5`), compared side by side.
     case relation([MathExpr], [String])
 }
@@ -29,6 +31,7 @@ indirect enum MathAnswer: Sendable, Equatable {
 /// - A two-item bracket is an interval when its ends are mixed (`[1,2)`) or an end is infinite; otherwise it
 ///   stays an ordered pair that can still match an interval or inequality of the same ends and brackets.
 /// - `a < x`, `x >= b`, `a < x \le b` (any one variable) become intervals; a list of inequalities is their union.
+/// - `a = 2, b = 3` (distinct names) stays labelled; `x = 1, x = 2` is the list of values {1, 2}.
 enum AnswerClassifier {
     struct Unsupported: Error {}
 
@@ -41,6 +44,7 @@ enum AnswerClassifier {
                 return nil
             }
             if !parts.isEmpty && unions.count == parts.count { return .inequality(unions.flatMap { $0 }) }
+            if let labeled = try assignments(items) { return labeled }
             return .unordered(parts, bare: true)
         case .set(let items): return .unordered(try items.map(classify), bare: false)   // deduplicated when compared
         case .emptySet: return .unordered([], bare: false)
@@ -71,6 +75,18 @@ enum AnswerClassifier {
     private static func isVariable(_ e: MathExpr) -> Bool {
         if case .variable = e { return true }
         return false
+    }
+
+    /// `a = 2, b = 3` with distinct single-variable left sides keeps the names; repeated names
+    /// (`x = 1, x = 2`, a list of solutions) do not.
+    private static func assignments(_ items: [MathExpr]) throws -> MathAnswer? {
+        var pairs: [(String, MathAnswer)] = []
+        for item in items {
+            guard case .relation(let xs, let ops) = item, ops == ["="], case .variable(let name) = xs[0] else { return nil }
+            pairs.append((name, try classify(xs[1])))
+        }
+        guard pairs.count >= 2, Set(pairs.map(\.0)).count == pairs.count else { return nil }
+        return .labeled(pairs.map(\.0), pairs.map(\.1))
     }
 
     /// `f(x)`, `g(2)`, `P(A)`: a letter applied to one letter or number (parsed as an implicit product).

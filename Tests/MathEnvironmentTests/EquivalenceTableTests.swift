@@ -127,6 +127,9 @@ let equivalenceTable: [EquivalenceCase] =
         ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(2, 1)", false), ("\\frac{\\pi}{4}", "0.25\\pi", true),
         ("\\frac{\\pi}{4}", "45^\\circ", false), ("\\sqrt{x}", "x^{1/2}", true), ("2(x+1)", "2x+2", true),
         ("\\infty", "-\\infty", false), ("0", "-0", true), ("-\\frac{3}{4}", "- 3/4", true),
+        ("a = 2, b = 3", "b = 3, a = 2", true), ("a = 2, b = 3", "a = 3, b = 2", false),
+        ("x = 1, y = 2", "(1, 2)", true), ("(1, 2)", "x = 1, y = 2", true), ("x = 1, y = 2", "(2, 1)", false),
+        ("a = 2, b = 3", "a = 2, c = 3", false), ("\\frac12", "\\text{1/2}", true), ("\\frac12", "\\text{1/3}", false),
         ("\\text{B}", "(B)", true), ("1.2 \\times 10^{-5}", "1.2e-5", true), ("1.2 \\times 10^{-5}", "1.2e-6", false),
     ])
 
