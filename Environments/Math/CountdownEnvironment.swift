@@ -36,12 +36,8 @@ public struct CountdownEnvironment: Environment {
 
     public init(options: EnvironmentOptions) throws {
         let task = try MathTask(options: options, environment: CountdownEnvironment.id)
-        guard let numbers = try task.intList("numbers") else {
-            throw MathEnvironmentError("\(task.origin): missing field 'numbers' (or --env-arg numbers=3,7,25)")
-        }
-        guard let target = try task.int("target") else {
-            throw MathEnvironmentError("\(task.origin): missing field 'target' (or --env-arg target=N)")
-        }
+        guard let numbers = try task.intList("numbers") else { throw task.missing("numbers") }
+        guard let target = try task.int("target") else { throw task.missing("target") }
         do {
             try self.init(numbers: numbers, target: target, solution: try task.text("solution"))
         } catch let e as MathEnvironmentError {
@@ -96,9 +92,11 @@ public struct CountdownEnvironment: Environment {
         let value = expr.value.doubleValue
         let hit = expr.value == Rational(target)
         let reward = hit ? 1 : CountdownEnvironment.reward(value: value, target: target)
+        let shown = expr.value.isInteger ? "\(expr.value)" : "\(expr.value) (≈\(value))"
+        let off = expr.value.subtracting(Rational(target)).map { $0.num < 0 ? ($0.negated() ?? $0) : $0 }
         let feedback = hit
             ? "Exact: \(truncated(text, 200)) = \(target)."
-            : "\(truncated(text, 200)) = \(expr.value) (≈\(value)); the target is \(target), off by \(abs(value - Double(target)))."
+            : "\(truncated(text, 200)) = \(shown); the target is \(target), off by \(off.map { "\($0)" } ?? "\(abs(value - Double(target)))")."
         let metrics: [String: Double] = ["distance": abs(value - Double(target)), "numbers_used": Double(expr.literals.count),
                                          "exact": hit ? 1 : 0]
         return Evaluation(reward: reward, status: .ok, metrics: metrics, feedback: feedback,

@@ -20,11 +20,14 @@ struct MathTask {
     private let args: [String: String]
     /// Where the task came from, for error messages: `FILE:LINE` or `--env-arg`.
     let origin: String
+    /// The environment id, for error messages.
+    let environment: String
 
     static let selectionKeys: Set<String> = ["index", "task_id"]
 
     init(options: EnvironmentOptions, environment: String) throws {
         args = options.args
+        self.environment = environment
         guard let path = options.taskPath else {
             record = nil
             origin = "--env-arg"
@@ -67,10 +70,17 @@ struct MathTask {
     }
 
     func requiredText(_ field: String) throws -> String {
-        guard let t = try text(field) else {
-            throw MathEnvironmentError("\(origin): missing field '\(field)' (give it in the task file or as --env-arg \(field)=…)")
-        }
+        guard let t = try text(field) else { throw missing(field) }
         return t
+    }
+
+    /// A required field is absent: name the file and line, or say how to give a task at all.
+    func missing(_ field: String) -> MathEnvironmentError {
+        if record == nil {
+            return MathEnvironmentError("\(environment) needs a task: --task FILE (JSONL, one task per line) "
+                                        + "or --env-arg \(field)=… (missing '\(field)')")
+        }
+        return MathEnvironmentError("\(origin): missing field '\(field)' (give it in the task file or as --env-arg \(field)=…)")
     }
 
     func double(_ field: String) throws -> Double? {

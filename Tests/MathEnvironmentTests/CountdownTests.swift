@@ -23,6 +23,7 @@ import Testing
         #expect(abs((r.reward ?? -1) - 0.9 * (1 - 7.0 / 193.0)) < 1e-12)
         #expect(r.status == .ok)
         #expect(r.metrics["distance"] == 7)
+        #expect(r.feedback == "25 \\times 8 = 200; the target is 193, off by 7.")
     }
 
     @Test func closerResultsEarnMoreAndNothingButAHitEarnsOne() {
@@ -37,6 +38,8 @@ import Testing
     @Test func exactRationalIntermediatesAreAllowed() async throws {
         let e = try CountdownEnvironment(numbers: [1, 5, 5, 5], target: 24)
         #expect(try await evaluate("\\boxed{5 * (5 - 1 / 5)}", e).reward == 1)
+        let miss = try await evaluate("\\boxed{5 / 5 + 1 / 5}", e)
+        #expect(miss.feedback.contains("= 6/5 (≈1.2)") && miss.feedback.contains("off by 114/5"))
         #expect(try await evaluate("\\boxed{(5 - 1 / 5) \\cdot 5}", e).reward == 1)
     }
 

@@ -74,6 +74,8 @@ func selfCheck(_ env: any Environment) async throws {
             _ = try VerifyEnvironment(options: EnvironmentOptions(args: ["problem": "no answer given"]))
         }
         #expect(missing?.message.contains("answer") == true)
+        let none = #expect(throws: MathEnvironmentError.self) { _ = try VerifyEnvironment(options: EnvironmentOptions()) }
+        #expect(none?.message.contains("needs a task") == true)
         let range = #expect(throws: MathEnvironmentError.self) {
             _ = try VerifyEnvironment(options: EnvironmentOptions(taskPath: verifyTasks, args: ["index": "999"]))
         }
