@@ -1,13 +1,6 @@
 import EnvironmentKit
 import JSONLines
 
-/// A bad task file or `--env-arg`, with the place it came from.
-public struct MathEnvironmentError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// One task picked from a task file (JSONL, or a single JSON object when the name ends in `.json`), with
 /// `--env-arg` values layered on top.
 ///
@@ -115,33 +108,4 @@ struct MathTask {
             return i
         }
     }
-}
-
-/// Truncates feedback and echoed answers (`…` marks the cut).
-func truncated(_ s: String, _ n: Int) -> String {
-    s.count <= n ? s : String(s.prefix(n)) + "…"
-}
-
-/// The prompt layout of ../shared/spec/discover.md ("Prompt from a state") shared by the math environments:
-///
-///     <problem>
-///
-///     ## <solutionHeading>
-///     <the state's construction, or "(none yet)">      (at most 300 characters)
-///
-///     ## Score
-///     Value: <value or "not scored yet"> (higher is better). Target: 1.
-///
-///     ## Feedback
-///     <feedback, at most 500 characters>               (omitted when empty)
-///
-///     ## Task
-///     <instruction>
-func statePrompt(problem: String, state: EnvState, solutionHeading: String, instruction: String) -> String {
-    var p = problem.trimmingSpaces() + "\n\n## \(solutionHeading)\n"
-    p += state.construction.isEmpty ? "(none yet)" : truncated(state.construction, 300)
-    p += "\n\n## Score\nValue: \(state.value.map { String($0) } ?? "not scored yet") (higher is better). Target: 1."
-    let feedback = state.feedback.trimmingSpaces()
-    if !feedback.isEmpty { p += "\n\n## Feedback\n" + truncated(feedback, 500) }
-    return p + "\n\n## Task\n" + instruction + "\n"
 }
