@@ -13,7 +13,8 @@
 ///   A two-item `(a, b)`/`[a, b]` pair counts as an interval when compared against one.
 /// - labelled values (`a = 2, b = 3`): the same names with equal values, in any order; against a tuple or
 ///   bare list (either side) the values must come in the order written (`x = 1, y = 2` vs `(1, 2)`).
-/// - relations: same operators, sides pairwise equal (an equation also in swapped order).
+/// - relations: same operators, sides pairwise equal (an equation also in swapped order, or rearranged /
+///   scaled: `x + y = 1` = `2y = 2 − 2x`, see `proportional`).
 struct AnswerEquivalence {
     let tolerance: Double
     let budget: EvaluationBudget
@@ -62,7 +63,8 @@ struct AnswerEquivalence {
         case (.relation(let gx, let gops), .relation(let px, let pops)):
             if gops == pops, gx.count == px.count, try zip(gx, px).allSatisfy({ try scalarsEqual($0, $1) }) { return true }
             if gops == ["="] && pops == ["="] && gx.count == 2 && px.count == 2 {
-                return try scalarsEqual(gx[0], px[1]) && scalarsEqual(gx[1], px[0])
+                if try scalarsEqual(gx[0], px[1]) && scalarsEqual(gx[1], px[0]) { return true }
+                return try proportional(.subtract(gx[0], gx[1]), .subtract(px[0], px[1]))
             }
             return false
         default:
@@ -142,6 +144,29 @@ struct AnswerEquivalence {
             }
         }
         return agreed >= 2 || a == b
+    }
+
+    /// Equations `l₁ = r₁` and `l₂ = r₂` in the same variables are the same equation when `l₁ − r₁` is a
+    /// constant non-zero multiple of `l₂ − r₂` (`x + y = 1` and `2y = 2 − 2x`): the ratio is compared across the
+    /// sample points; both differences zero at a point skips it, one zero is a mismatch.
+    private func proportional(_ g: MathExpr, _ p: MathExpr) throws -> Bool {
+        let vars = g.variables
+        guard !vars.isEmpty, vars == p.variables, vars.count <= AnswerEquivalence.maxVariables else { return false }
+        let names = vars.sorted()
+        var ratio: MathNumber?
+        var agreed = 0
+        for point in AnswerEquivalence.samplePoints {
+            var env: [String: MathNumber] = [:]
+            for (i, n) in names.enumerated() { env[n] = .rational(point[i]) }
+            let ev = MathEvaluator(variables: env, budget: budget)
+            guard let a = try? ev.evaluate(g), let b = try? ev.evaluate(p) else { continue }
+            if a.isZero && b.isZero { continue }
+            guard let r = a / b, !r.isZero else { return false }
+            if let r0 = ratio, !NumberComparison.equal(r0, r, tolerance: tolerance) { return false }
+            ratio = r
+            agreed += 1
+        }
+        return agreed >= 2
     }
 
     /// A literal (optionally negated) as (sign, significant digits, exponent): literals of any size compare

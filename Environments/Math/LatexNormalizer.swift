@@ -11,8 +11,8 @@ import Foundation
 /// taken out: a group reading "or"/"and" becomes a list comma, any other group is a unit or label and is
 /// dropped — unless nothing but text is left, in which case the answer is that text (`textAnswer`), or
 /// the math it spells when it holds no letters (`\text{1/2}`);
-/// finally trailing unit words (two or more letters after a space: `5 cm`, `12 dollars`, `3 square feet^2`)
-/// are dropped when what precedes them contains a digit.
+/// trailing unit words (two or more letters after a space: `5 cm`, `12 dollars`, `3 square feet^2`)
+/// are dropped when what precedes them contains a digit; finally a whole answer `2 1/2` is a mixed number.
 struct NormalizedAnswer: Sendable, Equatable {
     /// The rewritten expression text (empty for a pure text answer).
     var expression: String
@@ -68,7 +68,7 @@ enum LatexNormalizer {
             }
             return NormalizedAnswer(expression: "", textAnswer: t.isEmpty ? nil : t.lowercased())
         }
-        return NormalizedAnswer(expression: stripTrailingUnits(rest), textAnswer: nil)
+        return NormalizedAnswer(expression: plainMixedNumber(stripTrailingUnits(rest)), textAnswer: nil)
     }
 
     /// `a.b\overline{c}` (digits; `\dot{c}` also) → `(p/q)`: x = a.bccc… = (abc − ab) / (10^|b| · (10^|c| − 1)).
@@ -99,6 +99,16 @@ enum LatexNormalizer {
             t = t.replacingAll("\\begin{\(env)}", with: open).replacingAll("\\end{\(env)}", with: close)
         }
         return t.replacingAll("\\\\", with: ",").replacingAll("&", with: ",")
+    }
+
+    /// A whole answer `2 1/2` (integer, space, proper fraction) is the mixed number `(2+1/2)`.
+    static func plainMixedNumber(_ s: String) -> String {
+        let pattern = try! NSRegularExpression(pattern: #"^\s*(-?)\s*(\d+)\s+(\d+)\s*/\s*(\d+)\s*$"#)
+        guard let m = pattern.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)),
+              let rn = Range(m.range(at: 3), in: s), let rd = Range(m.range(at: 4), in: s),
+              let n = Int(s[rn]), let d = Int(s[rd]), n < d,
+              let rs = Range(m.range(at: 1), in: s), let rw = Range(m.range(at: 2), in: s) else { return s }
+        return "\(s[rs])(\(s[rw])+\(n)/\(d))"
     }
 
     static func replaceUnicode(_ s: String) -> String {

@@ -17,8 +17,8 @@ enum MathLexer {
     static let words: Set<String> = ["sqrt", "pi", "sin", "cos", "tan", "cot", "sec", "csc", "ln", "log", "exp",
                                      "arcsin", "arccos", "arctan", "infty", "inf", "infinity"]
 
-    /// Thousands separators (`1,000,000`) are merged only outside brackets and only as `d{1,3}(,ddd)+` with
-    /// no spaces; inside `()`, `[]`, `{}` a comma always separates items, so `(1,234)` is a pair.
+    /// Thousands separators (`1,000,000`, or `1 000 000` with single spaces) are merged only outside brackets
+    /// and only as `d{1,3}(,ddd)+`; inside `()`, `[]`, `{}` a comma always separates items, so `(1,234)` is a pair.
     static func tokenize(_ s: String) throws -> [MathToken] {
         let c = Array(s)
         var tokens: [MathToken] = []
@@ -36,7 +36,8 @@ enum MathLexer {
                 if depth == 0 && text.count <= 3 && !(j < c.count && c[j] == ".") {
                     var k = j
                     var merged = text
-                    while k < c.count && c[k] == "," && isDigit(k + 1) && isDigit(k + 2) && isDigit(k + 3)
+                    let separator: Character = j < c.count && c[j] == " " ? " " : ","
+                    while k < c.count && c[k] == separator && isDigit(k + 1) && isDigit(k + 2) && isDigit(k + 3)
                             && !isDigit(k + 4) {
                         merged += String(c[(k + 1)...(k + 3)])
                         k += 4
