@@ -74,7 +74,8 @@ public enum AnswerExtractor {
         var end = rest.count
         for (i, ch) in rest.enumerated() {
             if ch == "\n" { end = i; break }
-            if ch == "." && (i + 1 == rest.count || rest[i + 1] == " ") && !(i > 0 && rest[i - 1].isNumber && i + 1 < rest.count && rest[i + 1].isNumber) {
+            let endsSentence = i + 1 == rest.count || rest[i + 1] == " "
+            if ch == "." && endsSentence {
                 end = i
                 break
             }
@@ -98,15 +99,18 @@ public enum AnswerExtractor {
             let p = c[start - 1]
             if isDigit(start - 1) || (p == "." && isDigit(start - 2)) || (p == "/" && isDigit(start - 2)) {
                 start -= 1
-            } else if p == "," && isDigit(start - 2) && isDigit(start) && isDigit(start + 1) && isDigit(start + 2) && !isDigit(start + 3) {
+            } else if p == "," && isDigit(start - 2) && isDigit(start) && isDigit(start + 1) && isDigit(start + 2)
+                        && !isDigit(start + 3) {
                 start -= 1
             } else if (p == "e" || p == "E") && isDigit(start - 2) {
                 start -= 1
-            } else if (p == "-" || p == "+") && start >= 2 && (c[start - 2] == "e" || c[start - 2] == "E") && isDigit(start - 3) {
+            } else if (p == "-" || p == "+") && start >= 2 && (c[start - 2] == "e" || c[start - 2] == "E")
+                        && isDigit(start - 3) {
                 start -= 1
             } else { break }
         }
-        if start > 0 && (c[start - 1] == "-" || c[start - 1] == "−") && !(start > 1 && (isDigit(start - 2) || c[start - 2].isLetter)) {
+        let afterOperand = start > 1 && (isDigit(start - 2) || c[start - 2].isLetter)     // "3-5" is not -5
+        if start > 0 && (c[start - 1] == "-" || c[start - 1] == "−") && !afterOperand {
             start -= 1
         }
         while end < c.count && c[end] == "%" { end += 1 }

@@ -27,7 +27,8 @@ public struct CountdownEnvironment: Environment {
             throw MathEnvironmentError("countdown numbers must be in 0...1000000 and the target within ±1e9")
         }
         self.spec = EnvironmentSpec(id: CountdownEnvironment.id,
-                                    summary: "countdown arithmetic: combine the numbers to hit the target (1 for exact, partial for close)",
+                                    summary: "countdown arithmetic: combine the numbers to hit the target "
+                                        + "(1 for exact, partial for close)",
                                     higherIsBetter: true, deterministic: true, target: 1)
         self.numbers = numbers
         self.target = target
@@ -96,7 +97,8 @@ public struct CountdownEnvironment: Environment {
         let off = expr.value.subtracting(Rational(target)).map { $0.num < 0 ? ($0.negated() ?? $0) : $0 }
         let feedback = hit
             ? "Exact: \(truncated(text, 200)) = \(target)."
-            : "\(truncated(text, 200)) = \(shown); the target is \(target), off by \(off.map { "\($0)" } ?? "\(abs(value - Double(target)))")."
+            : "\(truncated(text, 200)) = \(shown); the target is \(target), off by "
+                + (off.map { "\($0)" } ?? "\(abs(value - Double(target)))") + "."
         let metrics: [String: Double] = ["distance": abs(value - Double(target)), "numbers_used": Double(expr.literals.count),
                                          "exact": hit ? 1 : 0]
         return Evaluation(reward: reward, status: .ok, metrics: metrics, feedback: feedback,
@@ -119,9 +121,11 @@ public struct CountdownEnvironment: Environment {
                                       expectedReward: r...r))
         }
         let missing = (numbers.max() ?? 0) + 1
-        refs.append(ReferenceCase(name: "number not given", completion: "\\boxed{\(missing) + \(first)}", expectedReward: 0...0))
+        refs.append(ReferenceCase(name: "number not given", completion: "\\boxed{\(missing) + \(first)}",
+                                  expectedReward: 0...0))
         if numbers.filter({ $0 == first }).count == 1 {
-            refs.append(ReferenceCase(name: "number used twice", completion: "\\boxed{\(first) + \(first)}", expectedReward: 0...0))
+            refs.append(ReferenceCase(name: "number used twice", completion: "\\boxed{\(first) + \(first)}",
+                                      expectedReward: 0...0))
         }
         return refs
     }

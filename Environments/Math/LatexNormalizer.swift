@@ -3,7 +3,7 @@ import Foundation
 /// Rewrites a LaTeX / plain-text answer into the small language `MathLexer` reads.
 ///
 /// In order: matrices become tuples (`rewriteMatrices`); unicode symbols become their LaTeX names (`−`→`-`, `π`→`\pi`, `√`→`\sqrt`, `°`→`^\circ`, …);
-/// math delimiters and spacing commands vanish (`$`, `\left`, `\right`, `\,`, `\!`, `\quad`, …);
+/// math delimiters and spacing commands vanish (`$`, `\(`, `\)`, `\[`, `\]`, `\left`, `\right`, `\,`, `\!`, `\quad`, …);
 /// `\dfrac`/`\tfrac` become `\frac`; relation and operator commands become ASCII (`\le`→`<=`, `\cdot`→`*`);
 /// degree marks are dropped (`30^\circ` = 30, no conversion to radians); `{,}` thousands separators vanish;
 /// repeating decimals `0.\overline{3}` become exact fractions `(1/3)`; `\textbf`/`\mathbf`/`\boldsymbol` are
@@ -129,7 +129,7 @@ enum LatexNormalizer {
             if c == "~" { out.append(" "); i += 1; continue }
             guard c == "\\", i + 1 < chars.count else { out.append(c); i += 1; continue }
             let n = chars[i + 1]
-            if ",!;: ".contains(n) { i += 2; continue }
+            if ",!;: ()[]".contains(n) { i += 2; continue }      // spacing, and \( \) \[ \] math delimiters
             guard n.isLetter else { out.append(c); out.append(n); i += 2; continue }
             var j = i + 1
             while j < chars.count && chars[j].isLetter && chars[j].isASCII { j += 1 }
@@ -208,7 +208,9 @@ enum LatexNormalizer {
             var j = end
             // optional ^2 or ^{2}
             if j >= 2 && chars[j - 1].isNumber && chars[j - 2] == "^" { j -= 2 }
-            else if j >= 4 && chars[j - 1] == "}" && chars[j - 2].isNumber && chars[j - 3] == "{" && chars[j - 4] == "^" { j -= 4 }
+            else if j >= 4 && chars[j - 1] == "}" && chars[j - 2].isNumber && chars[j - 3] == "{" && chars[j - 4] == "^" {
+                j -= 4
+            }
             var k = j
             while k > 0 && chars[k - 1].isASCII && chars[k - 1].isLetter { k -= 1 }
             let word = String(chars[k..<j]).lowercased()

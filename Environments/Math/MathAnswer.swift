@@ -48,7 +48,8 @@ enum AnswerClassifier {
             return .unordered(parts, bare: true)
         case .set(let items): return .unordered(try items.map(classify), bare: false)   // deduplicated when compared
         case .emptySet: return .unordered([], bare: false)
-        case .reals: return .intervals([Interval(lower: .negate(.infinity), lowerClosed: false, upper: .infinity, upperClosed: false)])
+        case .reals:
+            return .intervals([Interval(lower: .negate(.infinity), lowerClosed: false, upper: .infinity, upperClosed: false)])
         case .union(let parts):
             return .intervals(try parts.map { p in
                 if case .intervals(let iv) = try classify(p), iv.count == 1 { return iv[0] }
@@ -56,8 +57,10 @@ enum AnswerClassifier {
                 throw Unsupported()
             })
         case .bracket(let open, let close, let items):
-            if items.count == 2 && (open == "(") != (close == ")") || (items.count == 2 && items.contains(where: \.isInfinite)) {
-                return .intervals([Interval(lower: items[0], lowerClosed: open == "[", upper: items[1], upperClosed: close == "]")])
+            let mixedEnds = (open == "(") != (close == ")")
+            if items.count == 2 && (mixedEnds || items.contains(where: \.isInfinite)) {
+                return .intervals([Interval(lower: items[0], lowerClosed: open == "[",
+                                            upper: items[1], upperClosed: close == "]")])
             }
             return .ordered(open: open, close: close, try items.map(classify))
         case .relation(let operands, let ops):

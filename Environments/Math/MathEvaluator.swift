@@ -70,7 +70,9 @@ struct MathEvaluator {
         if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             mantissa = text[..<e]
             // |exponent| ≥ 10^6 is beyond Double either way; the bound also keeps the arithmetic below in range.
-            guard let x = Int(text[text.index(after: e)...]), x > -1_000_000, x < 1_000_000 else { throw MathEvalError.nonFinite }
+            guard let x = Int(text[text.index(after: e)...]), x > -1_000_000, x < 1_000_000 else {
+                throw MathEvalError.nonFinite
+            }
             exponent = x
         }
         var digits = String(mantissa)

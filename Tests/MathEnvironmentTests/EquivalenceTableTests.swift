@@ -132,6 +132,7 @@ let equivalenceTable: [EquivalenceCase] =
         ("a = 2, b = 3", "a = 2, c = 3", false), ("\\frac12", "\\text{1/2}", true), ("\\frac12", "\\text{1/3}", false),
         ("\\text{B}", "(B)", true), ("x^2 + y^2 = 1", "x^2 + y^2 - 1 = 0", true), ("x + y = 1", "2y = 2 - 2x", true),
         ("x + y = 1", "x - y = 1", false), ("x + y = 1", "x + y = 2", false), ("x^2 + y^2 = 1", "y^2 + x^2 = 1", true),
+        ("\\frac12", "\\(\\frac{1}{2}\\)", true), ("5", "\\[5\\]", true), ("[1, 2]", "\\[[1, 2]\\]", true),
         ("2.5", "2 1/2", true), ("-2.5", "-2 1/2", true), ("1000000", "1 000 000", true), ("\\frac{1000}{1}", "1 000", true), ("1.2 \\times 10^{-5}", "1.2e-5", true), ("1.2 \\times 10^{-5}", "1.2e-6", false),
     ])
 
