@@ -1,5 +1,5 @@
-/// A Countdown expression: integer literals, `+ - * /` (also `× ÷ · \times \cdot \div`), parentheses
-/// (`( ) [ ] { }`, `\left`/`\right` ignored). No unary minus, no decimals, no concatenation; evaluated
+/// A Countdown expression: integer literals, `+ - * /` (also `× ÷ · \times \cdot \div`, `\frac{a}{b}`),
+/// parentheses (`( ) [ ] { }`, `\left`/`\right` ignored). No unary minus, no decimals, no concatenation; evaluated
 /// exactly over the rationals (intermediate fractions are allowed: `(1+1/3)*6` = 8).
 struct CountdownExpression: Sendable, Equatable {
     /// The literals in the order written.
@@ -13,7 +13,7 @@ struct CountdownExpression: Sendable, Equatable {
 
     static func parse(_ text: String) throws -> CountdownExpression {
         guard text.count <= maxLength else { throw Invalid(message: "expression longer than \(maxLength) characters") }
-        var s = LatexNormalizer.replaceUnicode(text)
+        var s = expandFractions(LatexNormalizer.replaceUnicode(text))
         for (from, to) in [("\\times", "*"), ("\\cdot", "*"), ("\\div", "/"), ("\\left", ""), ("\\right", ""),
                            ("\\ast", "*"), ("\\,", ""), ("\\!", ""), ("\\ ", ""), ("$", "")] {
             s = s.replacingAll(from, with: to)
@@ -24,6 +24,26 @@ struct CountdownExpression: Sendable, Equatable {
         guard p.i == p.chars.count else { throw Invalid(message: "unexpected '\(p.chars[p.i])' in the expression") }
         guard !p.literals.isEmpty else { throw Invalid(message: "the expression uses no numbers") }
         return CountdownExpression(literals: p.literals, value: v)
+    }
+
+    /// `\frac{a}{b}` (also `\dfrac`, `\tfrac`) → `((a)/(b))`, innermost last; unbalanced braces are left for
+    /// the parser to reject.
+    static func expandFractions(_ text: String) -> String {
+        var chars = Array(text.replacingAll("\\dfrac", with: "\\frac").replacingAll("\\tfrac", with: "\\frac"))
+        let frac = Array("\\frac")
+        var i = 0
+        while i + frac.count < chars.count {
+            guard Array(chars[i..<(i + frac.count)]) == frac else { i += 1; continue }
+            let a = i + frac.count
+            guard chars[a] == "{", let ae = LatexNormalizer.matchingBrace(chars, a),
+                  ae + 1 < chars.count, chars[ae + 1] == "{", let be = LatexNormalizer.matchingBrace(chars, ae + 1) else {
+                i += 1
+                continue
+            }
+            let num = chars[(a + 1)..<ae], den = chars[(ae + 2)..<be]
+            chars.replaceSubrange(i...be, with: Array("((") + num + Array(")/(") + den + Array("))"))
+        }
+        return String(chars)
     }
 
     private struct Parser {

@@ -41,6 +41,8 @@ import Testing
         let miss = try await evaluate("\\boxed{5 / 5 + 1 / 5}", e)
         #expect(miss.feedback.contains("= 6/5 (≈1.2)") && miss.feedback.contains("off by 114/5"))
         #expect(try await evaluate("\\boxed{(5 - 1 / 5) \\cdot 5}", e).reward == 1)
+        #expect(try await evaluate("\\boxed{5 \\times (5 - \\frac{1}{5})}", e).reward == 1)
+        #expect(try await evaluate("\\boxed{\\dfrac{5 \\times (25 - 1)}{5}}", e).status == .invalid)   // 25 not given
     }
 
     @Test func aNumberNotGivenIsInvalid() async throws {
