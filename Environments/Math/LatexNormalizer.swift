@@ -111,10 +111,24 @@ enum LatexNormalizer {
         return "\(s[rs])(\(s[rw])+\(n)/\(d))"
     }
 
+    /// Unicode symbols to LaTeX; `√12` (a run of digits) becomes `\sqrt{12}`, not TeX's `\sqrt 12` = √1·2.
     static func replaceUnicode(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
-        for c in s { if let r = unicode[c] { out += r } else { out.append(c) } }
+        let chars = Array(s)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "√", i + 1 < chars.count, chars[i + 1].isASCII, chars[i + 1].isNumber {
+                var j = i + 1
+                while j < chars.count && chars[j].isASCII && (chars[j].isNumber || chars[j] == ".") { j += 1 }
+                out += "\\sqrt{" + String(chars[(i + 1)..<j]) + "}"
+                i = j
+                continue
+            }
+            if let r = unicode[c] { out += r } else { out.append(c) }
+            i += 1
+        }
         return out
     }
 

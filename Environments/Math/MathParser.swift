@@ -232,12 +232,16 @@ struct MathParser {
         return .bracket(open: open, close: closeChar, items)
     }
 
-    /// A TeX macro argument: `{…}`, one digit of a number (`\frac12`), a letter, or a command.
+    /// A TeX macro argument: `{…}`, one digit of a number (`\frac12`), a letter, or a command; also a
+    /// parenthesised group, as plain text writes it (`sqrt(2)`).
     private mutating func parseArgument() throws -> MathExpr {
         try enter()
         defer { depth -= 1 }
         guard let t = peek else { throw MathParseError(message: "missing argument") }
         switch t {
+        case .symbol("("):
+            pos += 1
+            return try parseBracket(open: "(")
         case .symbol("{"):
             pos += 1
             let items = try parseItems()

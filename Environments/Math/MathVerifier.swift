@@ -68,6 +68,25 @@ public struct MathVerifier: Sendable {
         }
     }
 
+    /// Why `answer` cannot be read as math or text (nil when it can): used to reject bad gold answers early.
+    public func unreadableReason(_ answer: String) -> String? {
+        guard answer.count <= options.maxAnswerLength else { return "longer than \(options.maxAnswerLength) characters" }
+        let n = LatexNormalizer.normalize(answer)
+        if n.textAnswer != nil { return nil }
+        do {
+            _ = try MathVerifier.answer(n, budget: EvaluationBudget(seconds: options.timeLimit))
+            return nil
+        } catch let e as MathParseError {
+            return e.message
+        } catch let e as MathLexError {
+            return e.message
+        } catch is EvaluationBudget.Exhausted {
+            return "too large to evaluate"
+        } catch {
+            return "unsupported form"
+        }
+    }
+
     /// Parses a normalised answer; a pure text answer becomes `.text`.
     static func answer(_ n: NormalizedAnswer, budget: EvaluationBudget) throws -> MathAnswer {
         if let t = n.textAnswer { return .text(squash(t)) }

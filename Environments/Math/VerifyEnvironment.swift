@@ -30,10 +30,10 @@ public struct VerifyEnvironment: Environment {
         guard tolerance >= 0 && tolerance < 1 else {
             throw MathEnvironmentError("\(task.origin): field 'tolerance' must be in [0, 1), got \(tolerance)")
         }
-        guard answer.count <= maxGoldLength else {
-            throw MathEnvironmentError("\(task.origin): field 'answer' is longer than \(maxGoldLength) characters")
-        }
         self.init(problem: problem, answer: answer, tolerance: tolerance)
+        if let why = verifier.unreadableReason(answer) {
+            throw MathEnvironmentError("\(task.origin): field 'answer' (\(truncated(answer, 80))) cannot be read: \(why)")
+        }
     }
 
     public func initialStates() async throws -> [EnvState] { [EnvState(construction: "")] }
@@ -74,5 +74,3 @@ public struct VerifyEnvironment: Environment {
 
     public func shutdown() async {}
 }
-
-private let maxGoldLength = MathVerifier.Options().maxAnswerLength

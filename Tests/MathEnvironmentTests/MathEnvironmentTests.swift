@@ -100,6 +100,11 @@ func selfCheck(_ env: any Environment) async throws {
         }
         #expect(e?.message.contains("t.jsonl:2") == true)
         #expect(e?.message.contains("'answer'") == true)
+        try "{\"problem\": \"p\", \"answer\": \"\\\\frac{1}{\"}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let gold = #expect(throws: MathEnvironmentError.self) {
+            _ = try VerifyEnvironment(options: EnvironmentOptions(taskPath: path))
+        }
+        #expect(gold?.message.contains("t.jsonl:1: field 'answer'") == true)
         try "{\"numbers\": [1, \"x\"], \"target\": 3}\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: (any Error).self) { _ = try CountdownEnvironment(options: EnvironmentOptions(taskPath: path)) }
     }
