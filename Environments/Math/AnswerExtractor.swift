@@ -4,7 +4,7 @@
 /// 1. the content of the last non-empty `\boxed{…}` or `\fbox{…}` whose braces balance (`\boxed 5` with a space and
 ///    a single token also counts);
 /// 2. the text after the last "answer is" / "answer:" (case-insensitive), up to the end of the line or a
-///    sentence-ending full stop, with `$` and a trailing full stop removed;
+///    sentence-ending full stop, with `$`, markdown `**`, a leading colon and trailing full stops removed;
 /// 3. the last number in the text (`-1,234.5`, `3/4`, `2.5e3`).
 /// Only the last `maxScan` characters are searched, so a huge completion costs O(maxScan).
 public enum AnswerExtractor {
@@ -81,10 +81,11 @@ public enum AnswerExtractor {
             }
         }
         rest = Array(rest[0..<end])
-        var s = String(rest).replacingAll("$", with: "").trimmingSpaces()
-        while s.hasSuffix(".") { s.removeLast() }
-        if s.hasPrefix(":") { s = String(s.dropFirst()).trimmingSpaces() }
-        return s.isEmpty ? nil : s
+        // `$`, markdown emphasis (`**42**`), a leading colon and trailing full stops are not part of the answer.
+        var s = Substring(String(rest).replacingAll("$", with: ""))
+        while let f = s.first, f.isWhitespace || f == "*" || f == ":" { s.removeFirst() }
+        while let l = s.last, l.isWhitespace || l == "*" || l == "." { s.removeLast() }
+        return s.isEmpty ? nil : String(s)
     }
 
     static func lastNumber(_ c: [Character]) -> String? {

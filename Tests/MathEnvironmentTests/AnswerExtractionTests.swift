@@ -26,6 +26,9 @@ import Testing
         #expect(AnswerExtractor.extract(from: "Answer: $\\frac{1}{2}$\nthanks")?.answer == "\\frac{1}{2}")
         #expect(AnswerExtractor.extract(from: "The final answer is 3.5.")?.answer == "3.5")
         #expect(AnswerExtractor.extract(from: "So the answer is 12 and 13 is wrong")?.method == .answerIs)
+        #expect(AnswerExtractor.extract(from: "**Answer:** 42")?.answer == "42")
+        #expect(AnswerExtractor.extract(from: "The answer is **7/2**.")?.answer == "7/2")
+        #expect(AnswerExtractor.extract(from: "Final Answer: The final answer is $5$. I hope it is correct.")?.answer == "5")
     }
 
     @Test func lastNumberIsTheLastResort() throws {
