@@ -96,6 +96,11 @@ enum MathLexer {
                 continue
             }
             let two = i + 1 < c.count ? String(c[i...(i + 1)]) : ""
+            if two == "**" {                          // Python's power operator
+                tokens.append(.symbol("^"))
+                i += 2
+                continue
+            }
             if ["<=", ">=", "!=", "=<", "=>"].contains(two) {
                 tokens.append(.symbol(two == "=<" ? "<=" : two == "=>" ? ">=" : two))
                 i += 2

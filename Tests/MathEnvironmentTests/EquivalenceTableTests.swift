@@ -39,7 +39,7 @@ let equivalenceTable: [EquivalenceCase] =
         ("\\sqrt{\\frac{1}{4}}", "\\frac12", true), ("2\\sqrt{2}", "2\\sqrt{3}", false), ("√2", "\\sqrt{2}", true),
         ("\\frac{3\\sqrt{3}}{2}", "\\frac{\\sqrt{27}}{2}", true), ("\\sqrt{2}\\sqrt{3}", "\\sqrt{6}", true),
         ("2\\sqrt{3}", "√12", true), ("2\\sqrt{3}", "sqrt(12)", true), ("\\sqrt{12}", "\\sqrt 12", false),
-        ("3\\sqrt{2}", "3√2", true), ("\\sqrt{1+x}", "sqrt(x+1)", true),
+        ("3\\sqrt{2}", "3√2", true), ("x^{2}", "x**2", true), ("2^{3}", "2**3", true), ("2^{3}", "2*3", false), ("\\sqrt{1+x}", "sqrt(x+1)", true),
     ]) +
     rows("pi", [
         ("\\pi", "π", true), ("2\\pi", "\\pi \\cdot 2", true), ("\\frac{\\pi}{2}", "\\frac12\\pi", true),
