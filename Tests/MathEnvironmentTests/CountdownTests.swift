@@ -93,8 +93,8 @@ import Testing
     @Test func promptShowsNumbersTargetAndThePreviousAttempt() {
         let p0 = env.prompt(for: EnvState(construction: ""))
         #expect(p0.contains("3, 7, 8, 25") && p0.contains("193") && p0.contains("\\boxed"))
-        let p1 = env.prompt(for: EnvState(construction: "25 * 8", value: 0.86, feedback: "off by 7"))
-        #expect(p1.contains("25 * 8") && p1.contains("off by 7"))
+        let p1 = env.prompt(for: EnvState(construction: "25 * 8", value: 0.8673575129533678, feedback: "off by 7"))
+        #expect(p1.contains("25 * 8") && p1.contains("off by 7") && p1.contains("Value: 0.8674 "))
     }
 
     @Test func badTasksAreRejected() {
