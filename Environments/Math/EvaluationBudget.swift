@@ -1,5 +1,7 @@
 /// Caps on the work one comparison may do, so hostile answers (`9^{9^{9}}`, `1000!`, ten thousand nested
 /// braces) return quickly: a parse-depth cap, a step count, and a wall-clock deadline checked every 64 steps.
+/// Depth and steps are deterministic; every step is cheap (the costliest, a square-factor search, is bounded
+/// by ~5000 divisions), so the clock is only a backstop that ordinary answers never reach.
 final class EvaluationBudget {
     struct Exhausted: Error {}
 

@@ -29,11 +29,12 @@ enum IntegerRoots {
     }
 
     /// Splits n > 0 into (a, b) with n = a^2 * b and b squarefree, or nil when that cannot be certified
-    /// cheaply (a cofactor above 2e10 left after trial division to 1e5 might hide a large square factor).
+    /// cheaply: trial division stops at 10^4 (at most ~5000 steps), and a cofactor of 2·10^8 or more that is not
+    /// a perfect square might hide the square of a prime above 10^4.
     static func squarefreeSplit(_ n: Int) -> (outside: Int, inside: Int)? {
         precondition(n > 0)
         var m = n, outside = 1, p = 2
-        while p <= 100_000 && p * p <= m {
+        while p <= 10_000 && p * p <= m {
             let pp = p * p
             while m % pp == 0 { m /= pp; outside *= p }
             p += p == 2 ? 1 : 2
@@ -44,6 +45,6 @@ enum IntegerRoots {
             let (o, ov) = outside.multipliedReportingOverflow(by: r)
             return ov ? nil : (o, 1)
         }
-        return m < 20_000_000_000 ? (outside, m) : nil
+        return m < 200_000_000 ? (outside, m) : nil
     }
 }

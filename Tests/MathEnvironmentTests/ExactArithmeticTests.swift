@@ -58,7 +58,7 @@ import Testing
             if a * a * b != n || !squarefree { wrong.append(n) }
         }
         #expect(wrong.isEmpty)
-        // A square of a prime above the trial bound: 1_000_003^2 · 2.
+        // A square of a prime above the trial bound (10^4): 1_000_003^2 · 2.
         let p = 1_000_003
         #expect(IntegerRoots.squarefreeSplit(p * p)! == (p, 1))
         #expect(IntegerRoots.squarefreeSplit(p * p * 2) == nil)  // cannot be certified cheaply → numeric
