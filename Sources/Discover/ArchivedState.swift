@@ -1,0 +1,67 @@
+import EnvironmentKit
+
+/// One state in the archive: the environment's state plus the search bookkeeping PUCT needs.
+public struct ArchivedState: Sendable, Codable, Hashable {
+    /// Unique, increasing in insertion order; never reused.
+    public let id: Int
+    /// The state this one was produced from; nil for initial states. May name a state that has since been
+    /// evicted (its lineage then stops there).
+    public let parentID: Int?
+    /// 0 for initial states, parent depth + 1 otherwise.
+    public let depth: Int
+    public var state: EnvState
+    /// Initial states are never evicted and are excluded from PUCT's `scale`.
+    public let isInitial: Bool
+    /// n(s): expansions of this state or of any of its descendants (failed rollouts included).
+    public var visits: Int
+    /// The best reward among valid children ever generated from this state (kept even when the child
+    /// itself was a duplicate, lost the top-2 contest, or was later evicted).
+    public var bestChildValue: Double?
+    /// The loop step that produced this state (0 for initial states).
+    public let step: Int
+
+    public init(id: Int, parentID: Int?, depth: Int, state: EnvState, isInitial: Bool, visits: Int = 0,
+                bestChildValue: Double? = nil, step: Int = 0) {
+        self.id = id
+        self.parentID = parentID
+        self.depth = depth
+        self.state = state
+        self.isInitial = isInitial
+        self.visits = visits
+        self.bestChildValue = bestChildValue
+        self.step = step
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, parentID = "parent", depth, isInitial = "initial", visits, bestChildValue = "best_child_value"
+        case step, construction, value, feedback
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int.self, forKey: .id)
+        parentID = try c.decodeIfPresent(Int.self, forKey: .parentID)
+        depth = try c.decode(Int.self, forKey: .depth)
+        isInitial = try c.decode(Bool.self, forKey: .isInitial)
+        visits = try c.decode(Int.self, forKey: .visits)
+        bestChildValue = try c.decodeIfPresent(Double.self, forKey: .bestChildValue)
+        step = try c.decode(Int.self, forKey: .step)
+        state = EnvState(construction: try c.decode(String.self, forKey: .construction),
+                         value: try c.decodeIfPresent(Double.self, forKey: .value),
+                         feedback: try c.decodeIfPresent(String.self, forKey: .feedback) ?? "")
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encodeIfPresent(parentID, forKey: .parentID)
+        try c.encode(depth, forKey: .depth)
+        try c.encode(isInitial, forKey: .isInitial)
+        try c.encode(visits, forKey: .visits)
+        try c.encodeIfPresent(bestChildValue, forKey: .bestChildValue)
+        try c.encode(step, forKey: .step)
+        try c.encode(state.construction, forKey: .construction)
+        try c.encodeIfPresent(state.value, forKey: .value)
+        try c.encode(state.feedback, forKey: .feedback)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Whole-file writes that never leave a half-written file: write a temporary sibling, then rename.
+public enum AtomicFile {
+    public static func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
+                                                withIntermediateDirectories: true)
+        let tmp = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try Data(text.utf8).write(to: tmp)
+            if FileManager.default.fileExists(atPath: path) {
+                _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
+            } else {
+                try FileManager.default.moveItem(at: tmp, to: url)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw DiscoverError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Appends one line (a trailing newline is added), creating the file if needed.
+    public static func appendLine(_ line: String, to path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) {
+            try write(line + "\n", to: path)
+            return
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw DiscoverError("cannot open \(path) for appending") }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((line + "\n").utf8))
+    }
+}
+
+/// Compact JSON with sorted keys (stable, diff-friendly output).
+enum JSONText {
+    static func encode<T: Encodable>(_ value: T, pretty: Bool = false) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                                          : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf",
+                                                                      negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Decodes one JSON document; errors name the source (file and line) and the field path.
+    static func decode<T: Decodable>(_ type: T.Type, from text: String, source: String) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf",
+                                                                        negativeInfinity: "-inf", nan: "nan")
+        do {
+            return try decoder.decode(type, from: Data(text.utf8))
+        } catch let error as DecodingError {
+            throw DiscoverError("\(source): \(describe(error))")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            var out = ""
+            for k in keys {
+                if let i = k.intValue { out += "[\(i)]" } else { out += out.isEmpty ? k.stringValue : ".\(k.stringValue)" }
+            }
+            return out
+        }
+        switch error {
+        case .keyNotFound(let key, let ctx):
+            let parent = path(ctx.codingPath)
+            return "field '\(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)': missing"
+        case .typeMismatch(let type, let ctx):
+            return "field '\(path(ctx.codingPath))': expected \(type)"
+        case .valueNotFound(let type, let ctx):
+            return "field '\(path(ctx.codingPath))': expected \(type), found null"
+        case .dataCorrupted(let ctx):
+            let p = path(ctx.codingPath)
+            let detail = (ctx.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String ?? ctx.debugDescription
+            return p.isEmpty ? "invalid JSON: \(detail)" : "field '\(p)': \(ctx.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
