@@ -1,0 +1,44 @@
+import EnvironmentKit
+
+/// Reward = fraction of positions where the completion matches a hidden target string. Every completion
+/// of the right length is valid and becomes a child state.
+struct MatchTargetEnvironment: Environment {
+    let target: String
+    var spec: EnvironmentSpec { EnvironmentSpec(id: "test/match-target-v0", summary: "match a hidden string") }
+    var problem: String { "Guess the hidden \(target.count)-letter string." }
+
+    func initialStates() async throws -> [EnvState] { [EnvState(construction: "", value: nil)] }
+
+    func prompt(for state: EnvState) -> String { problem + "\nCurrent: " + state.construction }
+
+    func evaluate(completion: String, from state: EnvState) async throws -> Evaluation {
+        guard completion.count == target.count else {
+            return Evaluation(reward: 0, status: .invalid, feedback: "wrong length")
+        }
+        let hits = zip(completion, target).filter { $0 == $1 }.count
+        let reward = Double(hits) / Double(target.count)
+        return Evaluation(reward: reward, status: .ok, metrics: ["hits": Double(hits)], feedback: "\(hits) correct",
+                          child: EnvState(construction: completion, value: reward))
+    }
+
+    func references() -> [ReferenceCase] {
+        [ReferenceCase(name: "exact", completion: target, expectedReward: 1...1)]
+    }
+
+    func shutdown() async {}
+}
+
+/// Rejects everything (reward nil, status invalid): no child states, constant groups.
+struct RejectingEnvironment: Environment {
+    var spec: EnvironmentSpec { EnvironmentSpec(id: "test/reject-v0", summary: "rejects every completion") }
+    var problem: String { "Nothing is accepted." }
+    func initialStates() async throws -> [EnvState] { [EnvState(construction: "start", value: 0)] }
+    func prompt(for state: EnvState) -> String { problem }
+    func evaluate(completion: String, from state: EnvState) async throws -> Evaluation {
+        Evaluation(reward: nil, status: .invalid, feedback: "rejected")
+    }
+    func references() -> [ReferenceCase] { [] }
+    func shutdown() async {}
+}
+
+let lowercase = Array("abcdefghijklmnopqrstuvwxyz")
