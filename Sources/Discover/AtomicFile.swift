@@ -8,16 +8,13 @@ public enum AtomicFile {
                                                 withIntermediateDirectories: true)
         let tmp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try Data(text.utf8).write(to: tmp)
-            if FileManager.default.fileExists(atPath: path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
-            } else {
-                try FileManager.default.moveItem(at: tmp, to: url)
-            }
-        } catch {
+        guard FileManager.default.createFile(atPath: tmp.path, contents: Data(text.utf8)) else {
+            throw DiscoverError("cannot write \(tmp.path)")
+        }
+        if rename(tmp.path, path) != 0 {
+            let code = errno
             try? FileManager.default.removeItem(at: tmp)
-            throw DiscoverError("cannot write \(path): \(error.localizedDescription)")
+            throw DiscoverError("cannot write \(path): \(String(cString: strerror(code)))")
         }
     }
 

@@ -13,29 +13,39 @@ public enum ParallelEvaluation {
         }
     }
 
+    /// A struct rather than a tuple: a task group of `(Int, Evaluation)` returned a garbage index under
+    /// Swift 6.3.1 with -O (reproduced in this repository), a named struct does not.
+    struct Indexed: Sendable {
+        var index: Int
+        var evaluation: Evaluation
+    }
+
     /// Results in job order.
     public static func run(_ jobs: [Job], environment: any Environment, parallelism: Int) async -> [Evaluation] {
-        var results = [Evaluation?](repeating: nil, count: jobs.count)
-        await withTaskGroup(of: (Int, Evaluation).self) { group in
+        await withTaskGroup(of: Indexed.self, returning: [Evaluation].self) { group in
+            var results = [Evaluation?](repeating: nil, count: jobs.count)
             var next = 0
-            func launch() {
-                let i = next
-                let job = jobs[i]
-                next += 1
-                group.addTask {
-                    do {
-                        return (i, try await environment.evaluate(completion: job.completion, from: job.state))
-                    } catch {
-                        return (i, Evaluation(reward: nil, status: .infraError, feedback: "\(error)"))
+            var inFlight = 0
+            while next < jobs.count || inFlight > 0 {
+                while next < jobs.count && inFlight < max(parallelism, 1) {
+                    let index = next
+                    let job = jobs[index]
+                    group.addTask {
+                        do {
+                            let e = try await environment.evaluate(completion: job.completion, from: job.state)
+                            return Indexed(index: index, evaluation: e)
+                        } catch {
+                            return Indexed(index: index, evaluation: Evaluation(reward: nil, status: .infraError, feedback: "\(error)"))
+                        }
                     }
+                    next += 1
+                    inFlight += 1
                 }
+                guard let done = await group.next() else { break }
+                inFlight -= 1
+                results[done.index] = done.evaluation
             }
-            while next < jobs.count && next < max(parallelism, 1) { launch() }
-            while let (i, evaluation) = await group.next() {
-                results[i] = evaluation
-                if next < jobs.count { launch() }
-            }
+            return results.map { $0! }
         }
-        return results.map { $0! }
     }
 }
