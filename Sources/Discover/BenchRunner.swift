@@ -71,15 +71,29 @@ public final class BenchRunner<P: Policy> {
                 environment: any Environment, label: String) async throws -> BenchRecord {
         let dir = "\(outputDirectory)/runs/\(Self.slug(entry.id))/\(Self.slug(method.name))/seed-\(seed)"
         let recordPath = dir + "/record.json"
+        let config = try suite.config(for: method, seed: seed)
         if let data = FileManager.default.contents(atPath: recordPath) {
+            // Reuse a finished run only when it was made with the same settings.
+            var expected = config.fingerprint
+            expected["env"] = environment.spec.id
+            let runPath = dir + "/run.json"
+            let saved = try? JSONText.decode([String: String].self,
+                                             from: (try? String(contentsOfFile: runPath, encoding: .utf8)) ?? "",
+                                             source: runPath)
+            guard saved == expected else {
+                throw DiscoverError("\(dir) holds a finished run with other settings (see \(runPath)); remove it or choose another output directory")
+            }
             let record = try JSONText.decode(BenchRecord.self, from: String(decoding: data, as: UTF8.self),
                                              source: recordPath)
             if record.samples == suite.budget.samples {
                 log("\(label): reusing \(recordPath)")
                 return record
             }
+            if record.samples > suite.budget.samples {
+                throw DiscoverError("\(recordPath): run drew \(record.samples) samples, more than the suite's budget of \(suite.budget.samples)")
+            }
+            // Fewer samples: the budget grew; the run is resumed below and extended.
         }
-        let config = try suite.config(for: method, seed: seed)
         let context = BenchRunContext(env: entry, method: method, seed: seed, config: config, policy: suite.policy,
                                       runDirectory: dir)
         let policy = try await makePolicy(context, environment)

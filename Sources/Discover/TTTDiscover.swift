@@ -65,8 +65,11 @@ public final class TTTDiscover<P: Policy> {
             archive = StateArchive(initialStates: initial, capacity: config.archiveCapacity,
                                    maxChildrenPerParent: config.maxChildrenPerParent)
             state = fresh
+            // Leftovers of a run killed before its first checkpoint must not mix with this one.
+            for stale in ["metrics.jsonl", "archive.jsonl", "best.json", "best.txt"] {
+                try? FileManager.default.removeItem(atPath: dir + "/" + stale)
+            }
             try AtomicFile.write(try JSONText.encode(fingerprint, pretty: true) + "\n", to: dir + "/run.json")
-            try? FileManager.default.removeItem(atPath: dir + "/metrics.jsonl")
         }
     }
 

@@ -110,3 +110,29 @@ let tinySuite = """
         }
     }
 }
+
+@Suite struct BenchReuseTests {
+    @Test func finishedRunsWithOtherSettingsAreRefusedAndLongerBudgetsExtendRuns() async throws {
+        let out = tempDir("bench-reuse")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        func run(_ text: String) async throws -> BenchResults {
+            try await BenchRunner(suite: try BenchSuite.parse(text, file: "s.json"), outputDirectory: out,
+                                  makeEnvironment: { _ in MatchTargetEnvironment(target: "puzzle") },
+                                  makePolicy: { _, _ in CharacterTablePolicy(alphabet: lowercase, length: 6) }).run()
+        }
+        let short = tinySuite.replacingOccurrences(of: "\"steps\": 12", with: "\"steps\": 3")
+            .replacingOccurrences(of: "\"seeds\": [1, 2]", with: "\"seeds\": [1]")
+        let first = try await run(short)
+        #expect(first.records.map(\.samples) == [96, 96])
+        // Same settings, larger budget: the runs are resumed and extended; their early curve is kept.
+        let longer = try await run(short.replacingOccurrences(of: "\"steps\": 3", with: "\"steps\": 5"))
+        #expect(longer.records.map(\.samples) == [160, 160])
+        #expect(Array(longer.records[0].curve.prefix(3)).map(\.best) == first.records[0].curve.map(\.best))
+        // Different learning rate for a finished run: refused, naming the directory.
+        let error = await #expect(throws: DiscoverError.self) {
+            _ = try await run(short.replacingOccurrences(of: "\"steps\": 3", with: "\"steps\": 5")
+                .replacingOccurrences(of: "\"lr\": 0.3", with: "\"lr\": 0.2"))
+        }
+        #expect(error?.description.contains("runs/test_match-target-v0/ttt/seed-1") == true)
+    }
+}
