@@ -4,7 +4,7 @@ import Foundation
 ///
 /// ```
 /// {"capacity":1000,"expansions":64,"kind":"archive","max_children":2,"next_id":17,"version":1}
-/// {"best_child_value":0.5,"construction":"...","depth":0,"feedback":"","id":0,"initial":true,"step":0,"visits":64}
+/// {"ancestors":[],"best_child_value":0.5,"construction":"...","feedback":"","id":0,"initial":true,"step":0,"visits":64}
 /// ```
 /// Saving is atomic (temp + rename), so a resumed run always finds a complete archive.
 extension StateArchive {

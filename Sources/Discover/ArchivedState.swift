@@ -4,11 +4,13 @@ import EnvironmentKit
 public struct ArchivedState: Sendable, Codable, Hashable {
     /// Unique, increasing in insertion order; never reused.
     public let id: Int
-    /// The state this one was produced from; nil for initial states. May name a state that has since been
-    /// evicted (its lineage then stops there).
-    public let parentID: Int?
-    /// 0 for initial states, parent depth + 1 otherwise.
-    public let depth: Int
+    /// Every ancestor, nearest (the parent) first; empty for initial states. Kept in full so that visit
+    /// counts and lineage blocking still reach the older ancestors after an intermediate one is evicted.
+    public let ancestors: [Int]
+    /// The state this one was produced from; nil for initial states (it may since have been evicted).
+    public var parentID: Int? { ancestors.first }
+    /// 0 for initial states, the number of ancestors otherwise.
+    public var depth: Int { ancestors.count }
     public var state: EnvState
     /// Initial states are never evicted and are excluded from PUCT's `scale`.
     public let isInitial: Bool
@@ -20,11 +22,10 @@ public struct ArchivedState: Sendable, Codable, Hashable {
     /// The loop step that produced this state (0 for initial states).
     public let step: Int
 
-    public init(id: Int, parentID: Int?, depth: Int, state: EnvState, isInitial: Bool, visits: Int = 0,
+    public init(id: Int, ancestors: [Int], state: EnvState, isInitial: Bool, visits: Int = 0,
                 bestChildValue: Double? = nil, step: Int = 0) {
         self.id = id
-        self.parentID = parentID
-        self.depth = depth
+        self.ancestors = ancestors
         self.state = state
         self.isInitial = isInitial
         self.visits = visits
@@ -33,15 +34,14 @@ public struct ArchivedState: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, parentID = "parent", depth, isInitial = "initial", visits, bestChildValue = "best_child_value"
+        case id, ancestors, isInitial = "initial", visits, bestChildValue = "best_child_value"
         case step, construction, value, feedback
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(Int.self, forKey: .id)
-        parentID = try c.decodeIfPresent(Int.self, forKey: .parentID)
-        depth = try c.decode(Int.self, forKey: .depth)
+        ancestors = try c.decode([Int].self, forKey: .ancestors)
         isInitial = try c.decode(Bool.self, forKey: .isInitial)
         visits = try c.decode(Int.self, forKey: .visits)
         bestChildValue = try c.decodeIfPresent(Double.self, forKey: .bestChildValue)
@@ -54,8 +54,7 @@ public struct ArchivedState: Sendable, Codable, Hashable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
-        try c.encodeIfPresent(parentID, forKey: .parentID)
-        try c.encode(depth, forKey: .depth)
+        try c.encode(ancestors, forKey: .ancestors)
         try c.encode(isInitial, forKey: .isInitial)
         try c.encode(visits, forKey: .visits)
         try c.encodeIfPresent(bestChildValue, forKey: .bestChildValue)

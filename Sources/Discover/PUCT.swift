@@ -4,7 +4,7 @@
 /// - `Q(s)`: the best value among children ever generated from s, else R(s).
 /// - `P(s)`: rank prior; states sorted by R descending (ties: lower id first), best rank 0, `P ∝ N − rank`,
 ///   normalised to sum to 1 over the archive.
-/// - `scale`: max R − min R over non-initial states, at least 1e-6.
+/// - `scale`: max R − min R over non-initial states (over all states while there are none), at least 1e-6.
 /// - `n(s)`, `T`: the archive's visit and expansion counts.
 public struct PUCTScore: Sendable, Hashable {
     public var id: Int
@@ -30,7 +30,8 @@ public enum PUCT {
         var rank: [Int: Int] = [:]
         for (r, id) in ranked.enumerated() { rank[id] = r }
         let priorTotal = Double(n * (n + 1) / 2)
-        let grown = all.filter { !$0.isInitial }.map { values[$0.id]! }
+        let nonInitial = all.filter { !$0.isInitial }.map { values[$0.id]! }
+        let grown = nonInitial.isEmpty ? all.map { values[$0.id]! } : nonInitial
         let scale = max((grown.max() ?? 0) - (grown.min() ?? 0), minimumScale)
         let sqrtT = (1 + Double(archive.expansions)).squareRoot()
         return all.map { s in
@@ -43,10 +44,15 @@ public enum PUCT {
 
     /// Picks `count` start states for one step. After each pick its whole lineage (ancestors and
     /// descendants) is blocked for the rest of the step so that groups start from distinct branches; when
-    /// every state is blocked the blocking starts over. Ties go to the lower id.
+    /// every state is blocked the blocking starts over. Ties go to the higher value, then the lower id.
     public static func select(_ archive: StateArchive, count: Int, c: Double = 1.0) -> [Int] {
         let scored = scores(archive, c: c)
         guard !scored.isEmpty else { return [] }
+        func before(_ a: PUCTScore, _ b: PUCTScore) -> Bool {
+            if a.score != b.score { return a.score > b.score }
+            let va = archive.value(a.id), vb = archive.value(b.id)
+            return va != vb ? va > vb : a.id < b.id
+        }
         var blocked = Set<Int>()
         var picks: [Int] = []
         while picks.count < count {
@@ -55,7 +61,7 @@ public enum PUCT {
                 blocked.removeAll()
                 candidates = scored
             }
-            let pick = candidates.max { a, b in a.score != b.score ? a.score < b.score : a.id > b.id }!
+            let pick = candidates.min(by: before)!
             picks.append(pick.id)
             blocked.formUnion(archive.lineage(of: pick.id))
         }

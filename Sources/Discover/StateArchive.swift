@@ -31,7 +31,7 @@ public struct StateArchive: Sendable {
         self.capacity = capacity
         self.maxChildrenPerParent = maxChildrenPerParent
         for s in initialStates where idByConstruction[s.construction] == nil {
-            add(ArchivedState(id: nextID, parentID: nil, depth: 0, state: s, isInitial: true))
+            add(ArchivedState(id: nextID, ancestors: [], state: s, isInitial: true))
         }
     }
 
@@ -76,31 +76,44 @@ public struct StateArchive: Sendable {
     }
 
     /// Records one expansion of `id` (one rollout started from it, valid or not): n += 1 for the state and
-    /// each stored ancestor, and T += 1.
+    /// each of its ancestors still stored, and T += 1.
     public mutating func recordExpansion(of id: Int) {
+        guard let s = states[id] else { preconditionFailure("unknown state \(id)") }
+        recordExpansion(of: s)
+    }
+
+    /// As `recordExpansion(of: id)`, from a snapshot of the expanded state taken when it was selected (it may
+    /// have been evicted since, within the same step).
+    public mutating func recordExpansion(of snapshot: ArchivedState) {
         expansions += 1
-        var cursor: Int? = id
-        while let c = cursor, var s = states[c] {
-            s.visits += 1
-            states[c] = s
-            cursor = s.parentID
+        for id in [snapshot.id] + snapshot.ancestors {
+            states[id]?.visits += 1
         }
     }
 
-    /// Offers a valid child produced from `parentID`. The parent's best-child value is updated whatever
-    /// the outcome; the child is stored unless it is a duplicate, loses the per-parent top-k contest, or is
-    /// the worst state when the archive overflows.
+    /// Offers a valid child produced from stored state `parentID` (see `insert(child:parent:step:)`).
     @discardableResult
     public mutating func insert(child: EnvState, parentID: Int, step: Int) -> ArchiveInsertOutcome {
-        guard var parent = states[parentID] else { preconditionFailure("unknown parent \(parentID)") }
+        guard let parent = states[parentID] else { preconditionFailure("unknown parent \(parentID)") }
+        return insert(child: child, parent: parent, step: step)
+    }
+
+    /// Offers a valid child produced from `parent` (a snapshot taken at selection time: the parent may have
+    /// been evicted since). The parent's best-child value is updated whatever the outcome (when it is still
+    /// stored); the child is stored unless it is a duplicate, loses the per-parent top-k contest, or is the
+    /// worst state when the archive overflows.
+    @discardableResult
+    public mutating func insert(child: EnvState, parent: ArchivedState, step: Int) -> ArchiveInsertOutcome {
         var child = child
         let reward = child.value ?? lowestKnownValue ?? 0
         child.value = reward
-        parent.bestChildValue = max(parent.bestChildValue ?? reward, reward)
-        states[parentID] = parent
+        if var stored = states[parent.id] {
+            stored.bestChildValue = max(stored.bestChildValue ?? reward, reward)
+            states[parent.id] = stored
+        }
         if let existing = idByConstruction[child.construction] { return .duplicate(existing) }
 
-        let siblings = children(of: parentID)
+        let siblings = children(of: parent.id)
         if siblings.count >= maxChildrenPerParent {
             // Evict the worst sibling if the newcomer beats it (ties keep the incumbent).
             let worst = siblings.min { lhs, rhs in worse(lhs, rhs) }!
@@ -108,7 +121,7 @@ public struct StateArchive: Sendable {
             remove(worst)
         }
         let id = nextID
-        add(ArchivedState(id: id, parentID: parentID, depth: parent.depth + 1, state: child, isInitial: false,
+        add(ArchivedState(id: id, ancestors: [parent.id] + parent.ancestors, state: child, isInitial: false,
                           step: step))
         while states.count > capacity {
             let victims = states.values.filter { !$0.isInitial }.map(\.id)
@@ -124,34 +137,19 @@ public struct StateArchive: Sendable {
         states.values.filter { $0.parentID == id }.map(\.id).sorted()
     }
 
-    /// Stored ancestors, nearest first (the walk stops at an evicted ancestor).
+    /// Stored ancestors, nearest first.
     public func ancestors(of id: Int) -> [Int] {
-        var out: [Int] = []
-        var cursor = states[id]?.parentID
-        while let c = cursor, let s = states[c] {
-            out.append(c)
-            cursor = s.parentID
-        }
-        return out
+        (states[id]?.ancestors ?? []).filter { states[$0] != nil }
     }
 
-    /// Stored descendants (breadth first).
+    /// Stored descendants, in id order (states that list `id` among their ancestors).
     public func descendants(of id: Int) -> [Int] {
-        var byParent: [Int: [Int]] = [:]
-        for s in states.values { if let p = s.parentID { byParent[p, default: []].append(s.id) } }
-        var out: [Int] = []
-        var queue = byParent[id] ?? []
-        while let next = queue.first {
-            queue.removeFirst()
-            out.append(next)
-            queue.append(contentsOf: byParent[next] ?? [])
-        }
-        return out
+        states.values.filter { $0.ancestors.contains(id) }.map(\.id).sorted()
     }
 
-    /// The state, its ancestors and its descendants.
+    /// The state, its ancestors and its descendants (ids of evicted ancestors included: they block nothing).
     public func lineage(of id: Int) -> Set<Int> {
-        Set([id] + ancestors(of: id) + descendants(of: id))
+        Set([id] + (states[id]?.ancestors ?? []) + descendants(of: id))
     }
 
     /// Eviction order among non-initial states (which always carry a value): lower value first; among

@@ -97,7 +97,8 @@ public final class TTTDiscover<P: Policy> {
         let step = state.step + 1
         let sampler: StateSampler = config.method == .bestOfN ? .fixed : config.sampler
         let starts = sampler.select(archive, count: config.groups, rng: &state.rng)
-        let startStates = starts.map { archive[$0]!.state }
+        let startRecords = starts.map { archive[$0]! }   // snapshots: a start may be evicted mid-step
+        let startStates = startRecords.map(\.state)
 
         // Sample.
         let sampleStart = Date()
@@ -130,14 +131,14 @@ public final class TTTDiscover<P: Policy> {
                 let sampleIndex = state.samples + g * config.groupSize + k
                 let e = evaluations[g * config.groupSize + k]
                 statuses[e.status.rawValue, default: 0] += 1
-                archive.recordExpansion(of: starts[g])
+                archive.recordExpansion(of: startRecords[g])
                 let reward: Double? = e.status == .infraError ? nil : (e.reward ?? config.failureReward)
                 row.append(reward)
                 guard e.status == .ok, let r = e.reward, r.isFinite else { continue }
                 if var child = e.child {
                     if child.value == nil { child.value = r }
                     if child.feedback.isEmpty { child.feedback = e.feedback }
-                    archive.insert(child: child, parentID: starts[g], step: step)
+                    archive.insert(child: child, parent: startRecords[g], step: step)
                 }
                 if r > (state.best?.reward ?? -.infinity) {
                     state.best = BestCandidate(reward: r, step: step, sample: sampleIndex, startState: starts[g],

@@ -55,8 +55,42 @@ func handBuiltArchive() -> StateArchive {
 
     @Test func scaleHasAFloorWhenNoSpread() {
         var a = StateArchive(initialStates: [EnvState(construction: "root", value: 0)])
+        #expect(PUCT.scores(a).allSatisfy { $0.scale == PUCT.minimumScale })
         a.insert(child: EnvState(construction: "x", value: 0.4), parentID: 0, step: 1)
         #expect(PUCT.scores(a).allSatisfy { $0.scale == PUCT.minimumScale })
+    }
+
+    @Test func scaleUsesInitialStatesOnlyWhileThereAreNoOthers() {
+        var a = StateArchive(initialStates: [EnvState(construction: "p", value: 0.2), EnvState(construction: "q", value: 0.7)])
+        #expect(PUCT.scores(a).allSatisfy { abs($0.scale - 0.5) < 1e-15 })
+        a.insert(child: EnvState(construction: "x", value: 0.3), parentID: 0, step: 1)
+        a.insert(child: EnvState(construction: "y", value: 0.4), parentID: 1, step: 1)
+        #expect(PUCT.scores(a).allSatisfy { abs($0.scale - 0.1) < 1e-12 })
+    }
+
+    @Test func evictedAncestorsDoNotCutTheLineage() {
+        // root ── A ── C; evicting A (capacity) must leave C linked to root for visits and blocking.
+        var a = StateArchive(initialStates: [EnvState(construction: "root", value: 0)], capacity: 3,
+                             maxChildrenPerParent: 5)
+        a.insert(child: EnvState(construction: "A", value: 0.1), parentID: 0, step: 1)
+        a.insert(child: EnvState(construction: "C", value: 0.9), parentID: 1, step: 2)
+        a.insert(child: EnvState(construction: "B", value: 0.5), parentID: 0, step: 2)
+        #expect(a[1] == nil && a[2]!.ancestors == [1, 0] && a[2]!.depth == 2)
+        a.recordExpansion(of: 2)
+        #expect(a[0]!.visits == 1 && a[2]!.visits == 1 && a.expansions == 1)
+        #expect(a.lineage(of: 0).contains(2) && a.lineage(of: 2).contains(0) && !a.lineage(of: 3).contains(2))
+    }
+
+    @Test func childrenOfAnEvictedParentAreStillAccepted() {
+        var a = StateArchive(initialStates: [EnvState(construction: "root", value: 0)], capacity: 2)
+        a.insert(child: EnvState(construction: "A", value: 0.1), parentID: 0, step: 1)
+        let snapshot = a[1]!
+        a.insert(child: EnvState(construction: "B", value: 0.5), parentID: 0, step: 1)   // evicts A
+        #expect(a[1] == nil)
+        #expect(a.insert(child: EnvState(construction: "A2", value: 0.8), parent: snapshot, step: 1) == .inserted(3))
+        #expect(a[3]!.ancestors == [1, 0])
+        a.recordExpansion(of: snapshot)
+        #expect(a[0]!.visits == 1 && a.expansions == 1)
     }
 
     @Test func lineageIsAncestorsAndDescendants() {
