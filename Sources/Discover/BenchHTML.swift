@@ -25,7 +25,7 @@ extension BenchReport {
                 html += "<tr><td>\(e(r.method))</td><td>\(r.runs)</td><td>\(fmt(r.finalBestMean)) ± \(fmt(r.finalBestStd))</td>"
                     + "<td>\(fmt(r.finalBestMin)) – \(fmt(r.finalBestMax))</td>"
                     + r.toThreshold.map { "<td>\($0.meanSamples.map { String(format: "%.0f", $0) } ?? "–") (\($0.reached)/\(r.runs))</td>" }.joined()
-                    + "<td>\(String(format: "%.1f", r.wallSecondsMean))</td>"
+                    + "<td>\(String(format: "%.3g", r.wallSecondsMean))</td>"
                     + "<td>\(r.winsVsBaseline.map { "\($0)/\(r.comparedSeeds ?? 0)" } ?? "–")</td></tr>\n"
             }
             html += "</table>\n<div class=\"plots\">\n"

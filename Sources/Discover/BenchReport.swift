@@ -97,7 +97,7 @@ public enum BenchReport {
                 md += "| \(r.method) | \(r.runs) | \(r.samples) | \(fmt(r.finalBestMean)) ± \(fmt(r.finalBestStd)) | "
                     + "\(fmt(r.finalBestMin)) – \(fmt(r.finalBestMax)) | "
                     + reach.joined(separator: " | ") + (reach.isEmpty ? "" : " | ")
-                    + "\(String(format: "%.1f", r.wallSecondsMean)) | \(wins) |\n"
+                    + "\(String(format: "%.3g", r.wallSecondsMean)) | \(wins) |\n"
             }
         }
         return md
