@@ -12,6 +12,18 @@ struct SVGPlot {
         var width: Double = 2
         var opacity: Double = 1
         var inLegend = true
+        /// Draw as a step function (hold each value until the next x), as a best-so-far curve is.
+        var stepped = true
+    }
+
+    /// (x0,y0),(x1,y1),… → (x0,y0),(x1,y0),(x1,y1),…
+    static func steps(_ pts: [(Double, Double)]) -> [(Double, Double)] {
+        var out: [(Double, Double)] = []
+        for (i, p) in pts.enumerated() {
+            if i > 0 { out.append((p.0, pts[i - 1].1)) }
+            out.append(p)
+        }
+        return out
     }
 
     var title: String
@@ -82,12 +94,15 @@ struct SVGPlot {
                 + "\(Self.escape(r.label)) \(label(r.value))</text>\n"
         }
         for s in series where s.band.count > 1 {
-            let upper = s.band.map { "\(f(px($0.0))),\(f(py($0.2)))" }
-            let lower = s.band.reversed().map { "\(f(px($0.0))),\(f(py($0.1)))" }
+            let hi = s.stepped ? Self.steps(s.band.map { ($0.0, $0.2) }) : s.band.map { ($0.0, $0.2) }
+            let lo = s.stepped ? Self.steps(s.band.map { ($0.0, $0.1) }) : s.band.map { ($0.0, $0.1) }
+            let upper = hi.map { "\(f(px($0.0))),\(f(py($0.1)))" }
+            let lower = lo.reversed().map { "\(f(px($0.0))),\(f(py($0.1)))" }
             svg += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(s.color)\" fill-opacity=\"0.15\" stroke=\"none\"/>\n"
         }
         for s in series where !s.points.isEmpty {
-            let pts = s.points.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
+            let pts = (s.stepped ? Self.steps(s.points) : s.points).map { "\(f(px($0.0))),\(f(py($0.1)))" }
+                .joined(separator: " ")
             svg += "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"\(s.width)\" "
                 + "stroke-opacity=\"\(s.opacity)\" stroke-linejoin=\"round\"/>\n"
         }

@@ -121,6 +121,11 @@ public final class TTTDiscover<P: Policy> {
         let evaluations = await ParallelEvaluation.run(jobs, environment: environment,
                                                        parallelism: config.evaluationParallelism)
         let evalSeconds = Date().timeIntervalSince(evalStart)
+        if let first = evaluations.first, evaluations.allSatisfy({ $0.status == .infraError }) {
+            // A broken environment must not burn the whole budget; nothing of this step is kept, so a
+            // resume after the fix redoes it.
+            throw DiscoverError("step \(step): every evaluation failed with an infrastructure error in \(environment.spec.id); first: \(first.feedback)")
+        }
 
         // Archive, best, statuses.
         var statuses: [String: Int] = [:]

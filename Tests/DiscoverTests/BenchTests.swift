@@ -136,3 +136,20 @@ let tinySuite = """
         #expect(error?.description.contains("runs/test_match-target-v0/ttt/seed-1") == true)
     }
 }
+
+@Suite struct SVGPlotTests {
+    @Test func stepsHoldEachValueUntilTheNextX() {
+        let s = SVGPlot.steps([(0, 1), (2, 3), (5, 4)])
+        #expect(s.map(\.0) == [0, 2, 2, 5, 5] && s.map(\.1) == [1, 1, 3, 3, 4])
+    }
+
+    @Test func renderedChartIsWellFormedAndEscapesText() {
+        let svg = SVGPlot(title: "a<b & c", xLabel: "x", yLabel: "y",
+                          series: [.init(name: "m\"1", color: "#000", points: [(1, 0.5), (2, 0.7)],
+                                         band: [(1, 0.4, 0.6), (2, 0.6, 0.8)])],
+                          reference: (label: "ref", value: 0.9)).render()
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+        #expect(svg.contains("a&lt;b &amp; c") && svg.contains("m&quot;1") && !svg.contains("a<b"))
+        #expect(svg.contains("<polygon") && svg.contains("<polyline") && svg.contains("stroke-dasharray"))
+    }
+}

@@ -127,3 +127,33 @@ func tempDir(_ name: String) -> String {
         #expect(error?.description.contains("steps") == true)
     }
 }
+
+@Suite struct InfraErrorTests {
+    func loop(_ env: FlakyEnvironment) async throws -> TTTDiscover<RecordingPolicy> {
+        var c = loopConfig(method: .ttt, seed: 9, steps: 3)
+        c.sampling.maxNewTokens = 4
+        return try await TTTDiscover(policy: RecordingPolicy(CharacterTablePolicy(alphabet: Array("abcd"), length: 4)),
+                                     environment: env, config: c, outputDirectory: nil)
+    }
+
+    @Test func infraErrorsAreRecordedWithoutRewardAndNotTrainedOn() async throws {
+        // Completions starting with "a" (about a quarter) hit a broken scorer.
+        let l = try await loop(FlakyEnvironment(failPrefix: "a"))
+        var seen: [StepMetrics] = []
+        l.onStep = { seen.append($0) }
+        try await l.run()
+        let infra = seen.reduce(0) { $0 + ($1.statuses["infra-error"] ?? 0) }
+        let nilRewards = seen.reduce(0) { $0 + $1.rewards.joined().filter { $0 == nil }.count }
+        #expect(infra > 0 && infra == nilRewards)
+        #expect(seen.allSatisfy { $0.samples % 32 == 0 } && l.archive.expansions == 96)
+        let trained = l.policy.batches.joined().map(\.completion.text)
+        #expect(!trained.isEmpty && trained.allSatisfy { !$0.hasPrefix("a") })
+    }
+
+    @Test func aStepWhereEverythingIsAnInfraErrorStopsTheRun() async throws {
+        let l = try await loop(FlakyEnvironment(failPrefix: ""))
+        let error = await #expect(throws: DiscoverError.self) { try await l.run() }
+        #expect(error?.description.contains("scorer process died") == true)
+        #expect(l.completedSteps == 0)
+    }
+}

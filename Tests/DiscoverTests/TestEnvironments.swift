@@ -41,4 +41,41 @@ struct RejectingEnvironment: Environment {
     func shutdown() async {}
 }
 
+/// Throws from `evaluate` (an infrastructure failure) for completions starting with `failPrefix`
+/// (every completion when it is empty); otherwise scores like `MatchTargetEnvironment`.
+struct FlakyEnvironment: Environment {
+    struct Broken: Error, CustomStringConvertible { var description: String { "scorer process died" } }
+    let failPrefix: String
+    let inner = MatchTargetEnvironment(target: "dddd")
+    var spec: EnvironmentSpec { EnvironmentSpec(id: "test/flaky-v0", summary: "sometimes broken") }
+    var problem: String { inner.problem }
+    func initialStates() async throws -> [EnvState] { try await inner.initialStates() }
+    func prompt(for state: EnvState) -> String { inner.prompt(for: state) }
+    func evaluate(completion: String, from state: EnvState) async throws -> Evaluation {
+        if completion.hasPrefix(failPrefix) { throw Broken() }
+        return try await inner.evaluate(completion: completion, from: state)
+    }
+    func references() -> [ReferenceCase] { [] }
+    func shutdown() async {}
+}
+
 let lowercase = Array("abcdefghijklmnopqrstuvwxyz")
+
+/// Wraps a policy and records every training batch.
+final class RecordingPolicy: Policy {
+    let inner: CharacterTablePolicy
+    var batches: [[PolicyExample]] = []
+    init(_ inner: CharacterTablePolicy) { self.inner = inner }
+    func sample(prompts: [String], count: Int, options: SamplingOptions, seed: UInt64) async throws -> [[SampledCompletion]] {
+        try await inner.sample(prompts: prompts, count: count, options: options, seed: seed)
+    }
+    func baseLogProbs(_ c: [SampledCompletion]) async throws -> [[Float]] { try await inner.baseLogProbs(c) }
+    func currentLogProbs(_ c: [SampledCompletion]) async throws -> [[Float]] { try await inner.currentLogProbs(c) }
+    func step(_ batch: [PolicyExample], learningRate: Double) async throws -> PolicyStepStats {
+        batches.append(batch)
+        return try await inner.step(batch, learningRate: learningRate)
+    }
+    var checkpointExtension: String { inner.checkpointExtension }
+    func save(to path: String) throws { try inner.save(to: path) }
+    func load(from path: String) throws { try inner.load(from: path) }
+}
