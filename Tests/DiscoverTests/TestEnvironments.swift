@@ -1,4 +1,5 @@
 import EnvironmentKit
+@testable import Discover
 
 /// Reward = fraction of positions where the completion matches a hidden target string. Every completion
 /// of the right length is valid and becomes a child state.
