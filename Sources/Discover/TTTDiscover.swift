@@ -161,20 +161,11 @@ public final class TTTDiscover<P: Policy> {
         var stats: PolicyStepStats?
         var kl: Double?
         if config.method == .ttt {
-            var trained: [SampledCompletion] = []
-            var advantages: [Double] = []
-            for (g, group) in groups.enumerated() {
-                let members = (0..<group.count).filter { rewards[g][$0] != nil }
-                guard let result = config.objective.advantages(members.map { rewards[g][$0]! }) else {
-                    dropped += 1
-                    continue
-                }
-                betas[g] = result.beta
-                for (i, k) in members.enumerated() where !group[k].tokens.isEmpty {
-                    trained.append(group[k])
-                    advantages.append(result.advantages[i])
-                }
-            }
+            let scored = GroupAdvantages(groups: groups, rewards: rewards, objective: config.objective)
+            betas = scored.betas
+            dropped = scored.droppedGroups
+            let trained = scored.completions
+            let advantages = scored.advantages
             if !trained.isEmpty {
                 let base = config.klCoefficient > 0 ? try await policy.baseLogProbs(trained)
                                                     : trained.map(\.samplerLogProbs)
