@@ -80,3 +80,26 @@ final class RecordingPolicy: Policy {
     func save(to path: String) throws { try inner.save(to: path) }
     func load(from path: String) throws { try inner.load(from: path) }
 }
+
+/// A completion is one edit "PC": position P in a…h and a replacement letter C, applied to the start
+/// state's 8-letter string; reward = fraction of positions matching the hidden target. Improvements only
+/// compound when the search continues from earlier children, so this exercises the archive.
+struct EditEnvironment: Environment {
+    let target = Array("discover")
+    var spec: EnvironmentSpec { EnvironmentSpec(id: "test/edit-v0", summary: "one-letter edits toward a string") }
+    var problem: String { "Edit the string toward the hidden word." }
+    func initialStates() async throws -> [EnvState] { [EnvState(construction: "aaaaaaaa", value: 0)] }
+    func prompt(for state: EnvState) -> String { problem + "\n" + state.construction }
+    func evaluate(completion: String, from state: EnvState) async throws -> Evaluation {
+        let c = Array(completion)
+        guard c.count == 2, let p = "abcdefgh".firstIndex(of: c[0]) else {
+            return Evaluation(reward: 0, status: .invalid, feedback: "expected an edit PC")
+        }
+        var s = Array(state.construction)
+        s["abcdefgh".distance(from: "abcdefgh".startIndex, to: p)] = c[1]
+        let reward = Double(zip(s, target).filter { $0 == $1 }.count) / 8
+        return Evaluation(reward: reward, status: .ok, child: EnvState(construction: String(s), value: reward))
+    }
+    func references() -> [ReferenceCase] { [] }
+    func shutdown() async {}
+}
