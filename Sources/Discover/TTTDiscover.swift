@@ -91,8 +91,12 @@ public final class TTTDiscover<P: Policy> {
                          curve: state.curve, elapsedSeconds: state.elapsedSeconds, archiveSize: archive.count)
     }
 
-    /// One step of the loop; returns its metrics (also appended to `metrics.jsonl`).
+    /// One step of the loop; returns its metrics (also appended to `metrics.jsonl`). The step works on
+    /// copies of the archive and the loop state and commits them only when it completes, so a step that
+    /// throws leaves the loop as it was (the policy is only updated by its final optimizer step).
     public func runStep() async throws -> StepMetrics {
+        var archive = self.archive
+        var state = self.state
         let stepStart = Date()
         let step = state.step + 1
         let sampler: StateSampler = config.method == .bestOfN ? .fixed : config.sampler
@@ -191,6 +195,8 @@ public final class TTTDiscover<P: Policy> {
             completionTokens: tokenCount, tokensPerSecond: Double(tokenCount) / max(sampleSeconds, 1e-9),
             evaluationsPerSecond: Double(evaluations.count) / max(evalSeconds, 1e-9), statuses: statuses,
             archiveSize: archive.count, stepSeconds: stepSeconds, elapsedSeconds: state.elapsedSeconds)
+        self.archive = archive
+        self.state = state
         try persist(metrics: metrics)
         return metrics
     }
