@@ -39,6 +39,12 @@ public final class BenchRunner<P: Policy> {
     }
 
     public func run() async throws -> BenchResults {
+        // Fail before hours of runs, not in the middle of them.
+        for (i, entry) in suite.envs.enumerated() {
+            if let task = entry.task, !FileManager.default.fileExists(atPath: task) {
+                throw DiscoverError("suite '\(suite.name)': field 'envs[\(i)].task': no such file '\(task)' (paths are relative to the working directory)")
+            }
+        }
         var results = BenchResults(suite: suite)
         let total = suite.envs.count * suite.seeds.count * suite.methods.count
         var done = 0

@@ -153,3 +153,23 @@ let tinySuite = """
         #expect(svg.contains("<polygon") && svg.contains("<polyline") && svg.contains("stroke-dasharray"))
     }
 }
+
+@Suite struct BenchTaskFileTests {
+    @Test func missingTaskFilesAreReportedBeforeAnyRun() async throws {
+        let text = tinySuite.replacingOccurrences(of: "\"id\": \"test/match-target-v0\",",
+                                                  with: "\"id\": \"test/match-target-v0\", \"task\": \"configs/tasks/nope.jsonl\",")
+        let out = tempDir("bench-task")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        final class Counter: @unchecked Sendable { var environments = 0 }
+        let counter = Counter()
+        let runner = BenchRunner(suite: try BenchSuite.parse(text, file: "s.json"), outputDirectory: out,
+                                 makeEnvironment: { _ in
+                                     counter.environments += 1
+                                     return MatchTargetEnvironment(target: "puzzle")
+                                 },
+                                 makePolicy: { _, _ in CharacterTablePolicy(alphabet: lowercase, length: 6) })
+        let error = await #expect(throws: DiscoverError.self) { _ = try await runner.run() }
+        #expect(error?.description.contains("envs[0].task") == true && error?.description.contains("nope.jsonl") == true)
+        #expect(counter.environments == 0)
+    }
+}
