@@ -20,6 +20,8 @@ public struct StepMetrics: Sendable, Codable, Hashable {
     public var loss: Double?
     public var meanRatio: Double?
     public var gradNorm: Double?
+    /// max |log π_θ − log π_sampler| over the trained tokens before the update (only on check steps).
+    public var samplerLogProbError: Double?
     public var completionTokens: Int
     public var tokensPerSecond: Double
     public var evaluationsPerSecond: Double
@@ -33,7 +35,8 @@ public struct StepMetrics: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case step, method, samples, startStates = "start_states", rewards, meanReward = "mean_reward"
         case maxReward = "max_reward", bestSoFar = "best_so_far", betas, droppedGroups = "dropped_groups"
-        case kl, loss, meanRatio = "mean_ratio", gradNorm = "grad_norm", completionTokens = "completion_tokens"
+        case kl, loss, meanRatio = "mean_ratio", gradNorm = "grad_norm", samplerLogProbError = "sampler_logprob_error"
+        case completionTokens = "completion_tokens"
         case tokensPerSecond = "tokens_per_s", evaluationsPerSecond = "evaluations_per_s", statuses
         case archiveSize = "archive_size", stepSeconds = "step_s", elapsedSeconds = "elapsed_s"
     }

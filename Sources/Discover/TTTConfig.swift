@@ -27,6 +27,10 @@ public struct TTTConfig: Sendable, Hashable {
     public var failureReward: Double = 0
     /// How many evaluations run at once.
     public var evaluationParallelism: Int = 8
+    /// Every this many steps (0: never), recompute log π_θ of the freshly sampled tokens before the update
+    /// and report the largest difference from the sampler's log-probs (`sampler_logprob_error`): it must be
+    /// ~0, and catches sampling paths (e.g. a KV cache) that disagree with the training forward pass.
+    public var checkSamplerEvery: Int = 0
     public var archiveCapacity: Int = 1000
     public var maxChildrenPerParent: Int = 2
 
@@ -49,6 +53,7 @@ public struct TTTConfig: Sendable, Hashable {
         if sampling.maxNewTokens < 1 { throw DiscoverError("max-new-tokens must be at least 1") }
         if !(sampling.temperature > 0) { throw DiscoverError("temperature must be positive") }
         if checkpointEvery < 1 { throw DiscoverError("checkpoint-every must be at least 1") }
+        if checkSamplerEvery < 0 { throw DiscoverError("check-sampler-every must be non-negative") }
         if evaluationParallelism < 1 { throw DiscoverError("evaluation parallelism must be at least 1") }
         if archiveCapacity < 1 { throw DiscoverError("archive capacity must be at least 1") }
         if case .entropic(let beta) = objective, !(beta > 0) {

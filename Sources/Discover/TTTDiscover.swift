@@ -164,6 +164,7 @@ public final class TTTDiscover<P: Policy> {
         var dropped = 0
         var stats: PolicyStepStats?
         var kl: Double?
+        var samplerError: Double?
         if config.method == .ttt {
             let scored = GroupAdvantages(groups: groups, rewards: rewards, objective: config.objective)
             betas = scored.betas
@@ -176,6 +177,12 @@ public final class TTTDiscover<P: Policy> {
                 let shaped = KLShaping.shape(advantages: advantages, samplerLogProbs: trained.map(\.samplerLogProbs),
                                              baseLogProbs: base, coefficient: config.klCoefficient)
                 kl = shaped.meanDelta
+                if config.checkSamplerEvery > 0 && step % config.checkSamplerEvery == 0 {
+                    let current = try await policy.currentLogProbs(trained)
+                    samplerError = zip(current, trained).flatMap { c, t in
+                        zip(c, t.samplerLogProbs).map { abs(Double($0) - Double($1)) }
+                    }.max() ?? 0
+                }
                 let batch = zip(trained, shaped.perToken).map { PolicyExample(completion: $0, advantages: $1) }
                 stats = try await policy.step(batch, learningRate: config.learningRate)
             }
@@ -192,6 +199,7 @@ public final class TTTDiscover<P: Policy> {
             rewards: rewards, meanReward: valid.isEmpty ? 0 : valid.reduce(0, +) / Double(valid.count),
             maxReward: okRewards.max(), bestSoFar: state.best?.reward, betas: betas, droppedGroups: dropped,
             kl: kl, loss: stats?.loss, meanRatio: stats?.meanRatio, gradNorm: stats?.gradNorm,
+            samplerLogProbError: samplerError,
             completionTokens: tokenCount, tokensPerSecond: Double(tokenCount) / max(sampleSeconds, 1e-9),
             evaluationsPerSecond: Double(evaluations.count) / max(evalSeconds, 1e-9), statuses: statuses,
             archiveSize: archive.count, stepSeconds: stepSeconds, elapsedSeconds: state.elapsedSeconds)

@@ -184,3 +184,30 @@ func tempDir(_ name: String) -> String {
         #expect(puct >= 0.375 && greedy >= 0.375)
     }
 }
+
+@Suite struct SamplerCheckTests {
+    func errors(bias: Float) async throws -> [Double?] {
+        var c = loopConfig(method: .ttt, seed: 3, steps: 4)
+        c.checkSamplerEvery = 2
+        let loop = try await TTTDiscover(policy: RecordingPolicy(CharacterTablePolicy(alphabet: lowercase, length: 8),
+                                                                 samplerBias: bias),
+                                         environment: MatchTargetEnvironment(target: "discover"), config: c,
+                                         outputDirectory: nil)
+        var seen: [StepMetrics] = []
+        loop.onStep = { seen.append($0) }
+        try await loop.run()
+        return seen.map(\.samplerLogProbError)
+    }
+
+    @Test func consistentSamplerReportsNoErrorOnCheckStepsOnly() async throws {
+        let e = try await errors(bias: 0)
+        #expect(e[0] == nil && e[2] == nil)
+        // Float log-softmax in sampling vs Double→Float in scoring: agreement to ~1e-6.
+        #expect(try #require(e[1]) < 1e-5 && (try #require(e[3])) < 1e-5)
+    }
+
+    @Test func inconsistentSamplerIsCaught() async throws {
+        let e = try await errors(bias: -0.25)
+        #expect(abs(try #require(e[1]) - 0.25) < 1e-5)
+    }
+}

@@ -63,12 +63,22 @@ struct FlakyEnvironment: Environment {
 let lowercase = Array("abcdefghijklmnopqrstuvwxyz")
 
 /// Wraps a policy and records every training batch.
+/// `samplerBias` is added to every reported sampler log-prob (a stand-in for a buggy sampling path).
 final class RecordingPolicy: Policy {
     let inner: CharacterTablePolicy
+    let samplerBias: Float
     var batches: [[PolicyExample]] = []
-    init(_ inner: CharacterTablePolicy) { self.inner = inner }
+    init(_ inner: CharacterTablePolicy, samplerBias: Float = 0) {
+        self.inner = inner
+        self.samplerBias = samplerBias
+    }
     func sample(prompts: [String], count: Int, options: SamplingOptions, seed: UInt64) async throws -> [[SampledCompletion]] {
-        try await inner.sample(prompts: prompts, count: count, options: options, seed: seed)
+        try await inner.sample(prompts: prompts, count: count, options: options, seed: seed).map { group in
+            group.map { c in
+                SampledCompletion(text: c.text, promptTokens: c.promptTokens, tokens: c.tokens,
+                                  samplerLogProbs: c.samplerLogProbs.map { $0 + samplerBias })
+            }
+        }
     }
     func baseLogProbs(_ c: [SampledCompletion]) async throws -> [[Float]] { try await inner.baseLogProbs(c) }
     func currentLogProbs(_ c: [SampledCompletion]) async throws -> [[Float]] { try await inner.currentLogProbs(c) }
