@@ -141,7 +141,9 @@ public final class TTTDiscover<P: Policy> {
                 let e = evaluations[g * config.groupSize + k]
                 statuses[e.status.rawValue, default: 0] += 1
                 archive.recordExpansion(of: startRecords[g])
-                let reward: Double? = e.status == .infraError ? nil : (e.reward ?? config.failureReward)
+                // Infra errors and non-finite rewards (an environment bug) are never trained on.
+                let raw = e.reward ?? config.failureReward
+                let reward: Double? = e.status == .infraError || !raw.isFinite ? nil : raw
                 row.append(reward)
                 guard e.status == .ok, let r = e.reward, r.isFinite else { continue }
                 if var child = e.child {

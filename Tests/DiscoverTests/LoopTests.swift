@@ -150,6 +150,20 @@ func tempDir(_ name: String) -> String {
         #expect(!trained.isEmpty && trained.allSatisfy { !$0.hasPrefix("a") })
     }
 
+    @Test func nonFiniteRewardsAreNeverTrainedOnOrBest() async throws {
+        var env = FlakyEnvironment(failPrefix: "\u{1}")
+        env.nanPrefix = "b"
+        let l = try await loop(env)
+        var seen: [StepMetrics] = []
+        l.onStep = { seen.append($0) }
+        try await l.run()
+        #expect(seen.reduce(0) { $0 + $1.rewards.joined().filter { $0 == nil }.count } > 0)
+        #expect(seen.allSatisfy { $0.loss.map { $0.isFinite } ?? true && $0.meanReward.isFinite })
+        let trained = l.policy.batches.joined().map(\.completion.text)
+        #expect(!trained.isEmpty && trained.allSatisfy { !$0.hasPrefix("b") })
+        #expect(l.policy.inner.weights.allSatisfy(\.isFinite) && (l.best?.reward.isFinite ?? true))
+    }
+
     @Test func aStepWhereEverythingIsAnInfraErrorStopsTheRun() async throws {
         let l = try await loop(FlakyEnvironment(failPrefix: ""))
         let error = await #expect(throws: DiscoverError.self) { try await l.run() }

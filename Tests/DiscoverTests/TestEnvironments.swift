@@ -47,6 +47,8 @@ struct RejectingEnvironment: Environment {
 struct FlakyEnvironment: Environment {
     struct Broken: Error, CustomStringConvertible { var description: String { "scorer process died" } }
     let failPrefix: String
+    /// Completions starting with this get a NaN reward with status ok (a buggy scorer).
+    var nanPrefix = "\u{0}"
     let inner = MatchTargetEnvironment(target: "dddd")
     var spec: EnvironmentSpec { EnvironmentSpec(id: "test/flaky-v0", summary: "sometimes broken") }
     var problem: String { inner.problem }
@@ -54,6 +56,7 @@ struct FlakyEnvironment: Environment {
     func prompt(for state: EnvState) -> String { inner.prompt(for: state) }
     func evaluate(completion: String, from state: EnvState) async throws -> Evaluation {
         if completion.hasPrefix(failPrefix) { throw Broken() }
+        if completion.hasPrefix(nanPrefix) { return Evaluation(reward: .nan, status: .ok) }
         return try await inner.evaluate(completion: completion, from: state)
     }
     func references() -> [ReferenceCase] { [] }
