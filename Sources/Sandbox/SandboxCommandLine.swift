@@ -1,6 +1,6 @@
 // Builds the argv that wraps a candidate in the active isolation:
 //   bubblewrap:   bwrap <namespaces, read-only system dirs, writable /sandbox> -- [setpriv] prlimit -- EXE ARGS
-//   namespaces:   unshare <pid/net/ipc/uts, --kill-child> -- [setpriv] prlimit -- EXE ARGS
+//   namespaces:   unshare <pid/net/ipc/uts, --kill-child> -- sh -c '"$@"; exit $?' sh [setpriv] prlimit -- EXE ARGS
 //   rlimits-only: [setpriv] prlimit -- EXE ARGS
 // `setpriv` (only when the harness runs as root) drops to a per-run unprivileged uid so that RLIMIT_NPROC
 // counts that uid alone (the kernel ignores RLIMIT_NPROC for root, including root mapped into a user
@@ -73,7 +73,10 @@ struct SandboxCommandLine {
             var outer = [unshare]
             if dropToUID == nil { outer += ["--user", "--map-root-user"] }
             outer += ["--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc", "--"]
-            return outer + inner
+            // A shell as pid 1 of the namespace, the candidate as its child: the kernel ignores signals
+            // without a handler sent to a namespace init (even SIGKILL to itself, or SIGXCPU), so the
+            // candidate must not be the init. `; exit $?` stops the shell from exec'ing in place.
+            return outer + ["/bin/sh", "-c", "\"$@\"; exit $?", "sh"] + inner
         case .bubblewrap:
             guard let bwrap = tools.bwrap else { throw SandboxError("bwrap not found") }
             var outer = [bwrap]

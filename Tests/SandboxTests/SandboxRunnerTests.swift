@@ -37,6 +37,16 @@ struct SandboxRunnerTests {
         #expect(!result.stdoutTruncated)
     }
 
+    @Test func programThatIgnoresStdinDoesNotHurtTheHarness() async throws {
+        // Writing 4 MB to a pipe whose reader has exited raises SIGPIPE, which would kill the harness if
+        // it were not ignored; the run must simply end.
+        let runner = SandboxRunner(maxParallel: 1)
+        let request = SandboxRequest(executable: "python3", arguments: ["-c", "print('bye')"],
+                                     stdin: [UInt8](repeating: 0x61, count: 4 << 20))
+        let result = try await runner.run(request)
+        #expect(result.succeeded && result.stdoutText == "bye\n")
+    }
+
     @Test func fileNamesEscapingTheWorkDirectoryAreRejected() async throws {
         let runner = SandboxRunner(maxParallel: 1)
         for name in ["../evil", "/etc/evil", "a/../../evil"] {
