@@ -95,7 +95,15 @@ struct SandboxCommandLine {
                     outer += ["--ro-bind-try", "/etc/\(entry)", "/etc/\(entry)"]
                 }
             }
+            var madeDirs = Set<String>()
             for path in readOnlyPaths where FileManager.default.fileExists(atPath: path) {
+                // bwrap creates missing parents with mode 0700, which the unprivileged sandbox uid cannot
+                // traverse (e.g. /root for a pyenv Python): create them 0755 first.
+                for parent in Self.ancestors(of: path) where !madeDirs.contains(parent)
+                    && !Self.systemDirs.contains(where: { parent == $0 || parent.hasPrefix($0 + "/") }) {
+                    madeDirs.insert(parent)
+                    outer += ["--perms", "0755", "--dir", parent]
+                }
                 outer += ["--ro-bind", path, path]
             }
             outer += ["--proc", "/proc", "--dev", "/dev",
@@ -103,6 +111,12 @@ struct SandboxCommandLine {
                       "--bind", workDir, sandboxInnerWorkDir, "--chdir", sandboxInnerWorkDir, "--"]
             return outer + inner
         }
+    }
+
+    /// "/a/b/c" → ["/a", "/a/b"] (the directories above a path, outermost first).
+    static func ancestors(of path: String) -> [String] {
+        let parts = path.split(separator: "/").dropLast()
+        return parts.indices.map { "/" + parts[...$0].joined(separator: "/") }
     }
 
     /// `--ro-bind` for real system directories, `--symlink` for merged-/usr links.

@@ -99,3 +99,33 @@ struct SandboxRunnerTests {
         #expect(processesCarrying(marker).isEmpty)
     }
 }
+
+/// A python3 on the harness's PATH that lives outside the system directories (e.g. pyenv), if any.
+let pythonOutsideSystemDirs: String? = {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+        let candidate = URL(fileURLWithPath: "\(dir)/python3").resolvingSymlinksInPath().path
+        guard FileManager.default.isExecutableFile(atPath: candidate),
+              !["/usr/", "/bin/", "/lib"].contains(where: { candidate.hasPrefix($0) }),
+              (try? String(contentsOfFile: candidate, encoding: .utf8)) == nil   // a binary, not a shim script
+        else { continue }
+        return candidate
+    }
+    return nil
+}()
+
+struct SandboxInstallPrefixTests {
+    @Test func installPrefixIsTheParentOfTheBinDirectory() {
+        #expect(SandboxCommandLine.installPrefix(of: "/usr/bin/python3") == nil)
+        #expect(SandboxCommandLine.installPrefix(of: "/opt/py/3.11/bin/python3") == "/opt/py/3.11")
+        #expect(SandboxCommandLine.ancestors(of: "/root/.pyenv/versions/3.11.7") == ["/root", "/root/.pyenv", "/root/.pyenv/versions"])
+    }
+
+    @Test(.enabled(if: pythonOutsideSystemDirs != nil))
+    func interpreterOutsideSystemDirectoriesRuns() async throws {
+        let runner = SandboxRunner(maxParallel: 1)
+        let result = try await runner.run(SandboxRequest(executable: pythonOutsideSystemDirs!,
+                                                         arguments: ["-c", "import json; print(json.dumps([1]))"]))
+        #expect(result.succeeded, "\(result.outcome) \(result.stderrText)")
+        #expect(result.stdoutText == "[1]\n")
+    }
+}
