@@ -85,7 +85,8 @@ func runBlocking(_ request: SandboxRequest, isolation: SandboxIsolation, tools: 
     if let prefix = SandboxCommandLine.installPrefix(of: executable) { readOnly.append(prefix) }
     let commandLine = SandboxCommandLine(isolation: isolation, tools: tools, dropToUID: dropTo)
     let argv = try commandLine.argv(executable: executable, arguments: request.arguments, workDir: work.path,
-                                    limits: request.limits, readOnlyPaths: readOnly)
+                                    limits: request.limits, readOnlyPaths: readOnly,
+                                    hasInputFiles: !request.files.isEmpty)
     var environment = request.environment
     if environment["PATH"] == nil { environment["PATH"] = sandboxMinimalPath }
 

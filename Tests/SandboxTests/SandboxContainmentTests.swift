@@ -73,6 +73,28 @@ import Testing
         #expect(forked >= 0 && forked < 16)
     }
 
+    @Test func threadBombIsBoundedByTheProcessLimit() async throws {
+        let marker = makeMarker("threads")
+        var limits = quickLimits(wall: 5)
+        limits.processes = 24
+        let code = """
+        import threading, time
+        started = 0
+        try:
+            for _ in range(1000):
+                threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
+                started += 1
+        except RuntimeError:
+            pass
+        print(started)
+        """
+        let result = try await runner.run(pythonRequest(code, marker: marker, limits: limits))
+        #expect(result.succeeded)
+        let started = Int(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect(started >= 0 && started < 24)   // threads count against RLIMIT_NPROC
+        #expect(processesCarrying(marker).isEmpty)
+    }
+
     @Test func memoryBombFailsInsideTheAddressSpaceLimit() async throws {
         let marker = makeMarker("membomb")
         var limits = quickLimits(wall: 5)

@@ -65,6 +65,32 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "/etc/escaped.txt"))
     }
 
+    @Test(.enabled(if: activeIsolation == .bubblewrap))
+    func fillingTheWorkDirectoryStopsAtItsSize() async throws {
+        var limits = quickLimits(wall: 10)
+        limits.workBytes = 16 << 20
+        limits.fileSizeBytes = 4 << 20
+        let code = """
+        import errno
+        written = 0
+        try:
+            for i in range(100):
+                with open("f%d" % i, "wb") as f:
+                    f.write(b"x" * (2 << 20))
+                written += 2
+        except OSError as e:
+            print("stopped after", written, "MiB:", errno.errorcode[e.errno])
+        """
+        let request = SandboxRequest(executable: "python3", arguments: ["-c", code], files: ["input.txt": [1]],
+                                     limits: limits)
+        let result = try await runner.run(request)
+        #expect(result.succeeded)
+        // 16 MiB of tmpfs holds at most 8 files of 2 MiB (minus the input file's page).
+        #expect(result.stdoutText.hasSuffix("MiB: ENOSPC\n"))
+        let written = Int(result.stdoutText.split(separator: " ")[2]) ?? 999
+        #expect(written <= 16)
+    }
+
     @Test func harnessEnvironmentIsNotVisible() async throws {
         let secret = "discover-secret-\(UInt64.random(in: 0 ..< .max))"
         setenv("DISCOVERY_TEST_SECRET", secret, 1)
