@@ -11,7 +11,7 @@ import Testing
         let marker = makeMarker("loop")
         let result = try await runner.run(pythonRequest("while True: pass", marker: marker, limits: quickLimits(wall: 1)))
         #expect(result.outcome == .timeout)
-        #expect(result.wallSeconds < 3)   // 1 s budget + 0.2 s grace + start-up, on a busy machine
+        #expect(result.wallSeconds < 5)   // 1 s budget + 0.2 s grace + start-up, on a busy machine
         #expect(processesCarrying(marker).isEmpty)
         #expect(try await harnessStillWorks(runner))
     }
@@ -31,7 +31,7 @@ import Testing
         let result = try await runner.run(pythonRequest("import time; time.sleep(60)", marker: marker,
                                                         limits: quickLimits(wall: 0.8)))
         #expect(result.outcome == .timeout)
-        #expect(result.wallSeconds < 3)
+        #expect(result.wallSeconds < 5)
         #expect(processesCarrying(marker).isEmpty)
         #expect(try await harnessStillWorks(runner))
     }
