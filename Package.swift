@@ -30,7 +30,7 @@ let package = Package(
         // MARK: foundation
         .target(name: "JSONLines", dependencies: ["CJSONC"]),
         .target(name: "Tokenizer", dependencies: ["CSentencePiece"]),
-        .target(name: "TokenData", dependencies: ["JSONLines"]),
+        .target(name: "TokenData", dependencies: ["JSONLines", "Tokenizer"]),
 
         // MARK: model core
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
@@ -71,7 +71,7 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TokenDataTests", dependencies: ["TokenData", "JSONLines"]),
+        .testTarget(name: "TokenDataTests", dependencies: ["TokenData", "JSONLines", "Tokenizer"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: fast),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "SafeTensors"], swiftSettings: fast),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),

@@ -1,12 +1,14 @@
-// `discover bench ...`: speed measurements (run them from a release build). Each prints a readable table,
-// then its figures as one JSON object on its last line. One subcommand per line; each in its own file.
 import ArgumentParser
 
-struct BenchCommand: AsyncParsableCommand {
+/// `discover bench ...`: speed measurements (run with `swift run -c release`). Each prints a readable table,
+/// then its figures as one JSON object on the last line.
+struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks (use a release build: swift run -c release discover bench ...).",
+        abstract: "Measure speed (use a release build).",
+        // One subcommand per line (keeps merges clean). Each lives in its own file: Bench<Name>Command.swift.
         subcommands: [
+            BenchTokenizeCommand.self,
             BenchSandboxCommand.self,
         ]
     )

@@ -9,6 +9,8 @@ struct DiscoverCLI: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self,
             EnvsCommand.self,
+            PrepareDataCommand.self,
+            TokenizeCommand.self,
             BenchCommand.self,
         ]
     )
