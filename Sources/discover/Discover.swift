@@ -16,6 +16,9 @@ struct DiscoverCLI: AsyncParsableCommand {
             EvalCommand.self,
             BenchCommand.self,
             SampleCommand.self,
+            TTTCommand.self,
+            BestOfNCommand.self,
+            QuickstartCommand.self,
         ]
     )
 }

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Discover
+import Foundation
+import SafeTensors
+import Training
+
+/// `discover quickstart`: the whole pipeline on the built-in corpus, each stage reused when already done:
+/// prepare data → pretrain the tiny model → (SDFT when available) → TTT-Discover and best-of-N on
+/// `toy/target-string-v0` at equal sample budgets → the discovery curve and where every artifact is.
+struct QuickstartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quickstart",
+        abstract: "Prepare data, pretrain the tiny model, then TTT-Discover vs best-of-N on the toy environment.",
+        discussion: """
+        Layout of --out: data/ (tokenizer + token shards), pretrain/ (checkpoints, metrics), \
+        ttt_start.safetensors (the model both methods start from), ttt/ and best-of-n/ (discovery runs). \
+        Re-running reuses finished stages and resumes interrupted ones.
+        """)
+
+    /// Pretraining length of the quickstart (tiny model, 8 × 128 tokens per step).
+    static let pretrainSteps = 120
+
+    @Option(help: "Output folder.") var out = "runs/quickstart"
+    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @Option(help: "Seed of the discovery runs.") var seed: UInt64 = 0
+
+    func run() async throws {
+        let start = Date()
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let threadArgs = threads.map { ["--threads", String($0)] } ?? []
+
+        // 1. Data.
+        let data = out + "/data"
+        let spm = data + "/tokenizer/spm.model", train = data + "/packed/train.bin", val = data + "/packed/val.bin"
+        if [spm, train, val].allSatisfy(fm.fileExists) {
+            print("[1/4] data: reusing \(data)")
+        } else {
+            print("[1/4] data: training the tokenizer and packing the built-in corpus → \(data)")
+            try PrepareDataCommand.parse(["--out", data]).run()
+        }
+
+        // 2. Pretrain.
+        let pretrainDir = out + "/pretrain"
+        let latest = pretrainDir + "/ckpt_latest.safetensors"
+        let done = Self.pretrainStep(latest)
+        if let done, done.step >= done.total {
+            print("[2/4] pretrain: reusing \(latest) (step \(done.step))")
+        } else {
+            var args = ["--train-bin", train, "--val-bin", val, "--tokenizer", spm, "--out", pretrainDir,
+                        "--steps", String(Self.pretrainSteps), "--warmup", "20", "--save-every", "40", "--eval-every", "60",
+                        "--eval-windows", "16"] + threadArgs
+            if done != nil { args += ["--resume", latest] }
+            print("[2/4] pretrain: \(Self.pretrainSteps) steps of the tiny model (configs/model_mhc_tiny.json) → \(pretrainDir)"
+                  + (done.map { " (resuming at step \($0.step))" } ?? ""))
+            try PretrainCommand.parse(args).run()
+            guard let after = Self.pretrainStep(latest), after.step >= after.total else {
+                print("pretrain stopped before the end; run the quickstart again to continue")
+                return
+            }
+        }
+
+        // 3. SDFT.
+        print("[3/4] sdft: skipped (the SDFT stage is not part of this build yet); TTT starts from the pretrained model")
+        let startCkpt = out + "/ttt_start.safetensors"
+        if !fm.fileExists(atPath: startCkpt) {
+            let tmp = startCkpt + ".tmp"
+            try? fm.removeItem(atPath: tmp)
+            try fm.copyItem(atPath: latest, toPath: tmp)
+            _ = try fm.replaceItemAt(URL(fileURLWithPath: startCkpt), withItemAt: URL(fileURLWithPath: tmp))
+        }
+
+        // 4. Discovery: TTT and best-of-N at the same budget.
+        var summaries: [DiscoverySummary] = []
+        for (method, dir) in [(DiscoverMethod.ttt, "ttt"), (.bestOfN, "best-of-n")] {
+            let runDir = out + "/" + dir
+            let resume = fm.fileExists(atPath: runDir + "/ttt_state.json")
+            print("[4/4] \(method.rawValue) on toy/target-string-v0 → \(runDir)" + (resume ? " (reusing/resuming)" : ""))
+            var args = ["--ckpt", startCkpt, "--env", "toy/target-string-v0", "--out", runDir,
+                        "--seed", String(seed)] + threadArgs
+            if resume { args.append("--resume") }
+            let options = try DiscoverRunOptions.parse(args)
+            summaries.append(try await runDiscovery(options: options, method: method))
+            if SignalMonitor.shared.pendingSignal() != nil { return }
+        }
+
+        // The discovery curve.
+        print("\ndiscovery curve on toy/target-string-v0 (best reward so far):")
+        print("samples   ttt      best-of-n")
+        let ttt = summaries[0].curve, bon = summaries[1].curve
+        for i in 0..<max(ttt.count, bon.count) {
+            let s = i < ttt.count ? ttt[i].samples : bon[i].samples
+            func f(_ c: [CurvePoint]) -> String { i < c.count ? c[i].best.map { String(format: "%.4f", $0) } ?? "-     " : "      " }
+            print(String(format: "%7d   ", s) + f(ttt) + "   " + f(bon))
+        }
+        print("""
+
+        artifacts:
+          tokenizer        \(spm)
+          token shards     \(train), \(val)
+          pretrained model \(latest) (metrics: \(pretrainDir)/metrics.jsonl)
+          TTT start model  \(startCkpt)
+          TTT-Discover     \(out)/ttt/ (best.json, best.txt, metrics.jsonl, archive.jsonl, ttt_latest.safetensors)
+          best-of-N        \(out)/best-of-n/ (best.json, best.txt, metrics.jsonl, archive.jsonl)
+        next: discover bench --suite configs/bench/toy.json (5 seeds, writes results.json, report.md, report.html)
+        """)
+        print(String(format: "quickstart finished in %.1f min", Date().timeIntervalSince(start) / 60))
+    }
+
+    /// (step, total_steps) recorded in a pretrain checkpoint, or nil when there is none.
+    static func pretrainStep(_ path: String) -> (step: Int, total: Int)? {
+        guard FileManager.default.fileExists(atPath: path), let file = try? SafeTensorsFile(path: path),
+              let step = file.metadata["step"].flatMap(Int.init),
+              let total = file.metadata["total_steps"].flatMap(Int.init) else { return nil }
+        return (step, total)
+    }
+}
