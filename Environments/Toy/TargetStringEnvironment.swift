@@ -13,11 +13,23 @@ public struct TargetStringEnvironment: Environment {
     public let initial: String
     /// Whether feedback shows which positions match (`#`) and which do not (`.`).
     public let showMask: Bool
+    /// How prompts are written.
+    public let promptStyle: PromptStyle
 
-    public init(target: String = TargetStringEnvironment.defaultTarget, initial: String? = nil, showMask: Bool = true) {
+    /// `layout`: the spec's sectioned prompt (problem, current solution, score, feedback, task).
+    /// `echo`: the same facts in three short lines ending in the `Target: …` / `Reply:` form of the built-in
+    /// corpus's echo documents, so a small model trained on that corpus answers with one string (and a
+    /// prompt costs ~5× fewer tokens).
+    public enum PromptStyle: String, Sendable, CaseIterable {
+        case layout, echo
+    }
+
+    public init(target: String = TargetStringEnvironment.defaultTarget, initial: String? = nil, showMask: Bool = true,
+                promptStyle: PromptStyle = .layout) {
         self.target = target
         self.initial = initial ?? String(repeating: "a", count: target.count)
         self.showMask = showMask
+        self.promptStyle = promptStyle
     }
 
     public var spec: EnvironmentSpec {
@@ -37,6 +49,13 @@ public struct TargetStringEnvironment: Environment {
 
     /// The spec layout, with an instruction that asks for the string alone.
     public func prompt(for state: EnvState) -> String {
+        if promptStyle == .echo {
+            let value = state.value.map { String(format: "%.4f", $0) } ?? "not scored yet"
+            let feedback = state.feedback.trimmingCharacters(in: .whitespacesAndNewlines)
+            return "Find the hidden string of \(target.count) characters; change some letters to match more positions. "
+                + "Score: \(value) (best 1).\(feedback.isEmpty ? "" : " " + feedback)\n"
+                + "Reply with exactly the target string.\nTarget: \(state.construction)\nReply:"
+        }
         var layout = PromptLayout()
         layout.instruction = "Change some letters to match more positions. Reply with the new string only."
         return layout.render(problem: problem, state: state, spec: spec)

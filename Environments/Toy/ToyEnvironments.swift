@@ -4,11 +4,12 @@ import EnvironmentKit
 public enum ToyEnvironments {
     /// `toy/target-string-v0` options: `target` (the hidden string, default "discover"), `initial` (the
     /// starting string, default as many "a" as the target has characters), `mask` (feedback shows matching
-    /// positions, default true).
+    /// positions, default true), `prompt` (`layout`, the spec's sectioned prompt, default; or `echo`, three short
+    /// lines in the built-in corpus's `Target: …` / `Reply:` form, for small models).
     public static let factories: [String: EnvironmentFactory] = [
         "toy/target-string-v0": { options in
             let config = try EnvironmentConfig(options: options)
-            try config.rejectUnknown(allowed: ["target", "initial", "mask"], environment: "toy/target-string-v0")
+            try config.rejectUnknown(allowed: ["target", "initial", "mask", "prompt"], environment: "toy/target-string-v0")
             let target = try config.string("target", default: TargetStringEnvironment.defaultTarget)
             guard !target.isEmpty, !target.contains(where: \.isNewline) else {
                 throw EnvironmentOptionError("toy/target-string-v0: option 'target' must be a non-empty single line")
@@ -17,7 +18,12 @@ public enum ToyEnvironments {
             if let initial, initial.contains(where: \.isNewline) {
                 throw EnvironmentOptionError("toy/target-string-v0: option 'initial' must be a single line")
             }
-            return TargetStringEnvironment(target: target, initial: initial, showMask: try config.bool("mask", default: true))
+            let style = try config.string("prompt", default: "layout")
+            guard let promptStyle = TargetStringEnvironment.PromptStyle(rawValue: style) else {
+                throw EnvironmentOptionError("toy/target-string-v0: option 'prompt' must be layout or echo (got '\(style)')")
+            }
+            return TargetStringEnvironment(target: target, initial: initial, showMask: try config.bool("mask", default: true),
+                                           promptStyle: promptStyle)
         },
     ]
 }
