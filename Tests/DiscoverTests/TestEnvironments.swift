@@ -75,7 +75,7 @@ final class RecordingPolicy: Policy {
         self.inner = inner
         self.samplerBias = samplerBias
     }
-    func sample(prompts: [String], count: Int, options: SamplingOptions, seed: UInt64) async throws -> [[SampledCompletion]] {
+    func sample(prompts: [String], count: Int, options: RolloutOptions, seed: UInt64) async throws -> [[SampledCompletion]] {
         try await inner.sample(prompts: prompts, count: count, options: options, seed: seed).map { group in
             group.map { c in
                 SampledCompletion(text: c.text, promptTokens: c.promptTokens, tokens: c.tokens,
