@@ -8,6 +8,13 @@ struct DiscoverCLI: AsyncParsableCommand {
         // One subcommand per line (keeps merges clean). Each lives in its own file in this folder.
         subcommands: [
             VersionCommand.self,
+            PrepareDataCommand.self,
+            TokenizeCommand.self,
+            PretrainCommand.self,
+            InitCommand.self,
+            EvalCommand.self,
+            BenchCommand.self,
+            SampleCommand.self,
         ]
     )
 }

@@ -1,2 +1,0 @@
-// JSONLines: placeholder until its issue lands; replace this file.
-enum JSONLinesModulePlaceholder {}

@@ -1,2 +1,0 @@
-// Tokenizer: placeholder until its issue lands; replace this file.
-enum TokenizerModulePlaceholder {}
