@@ -116,3 +116,19 @@ struct EditEnvironment: Environment {
     func references() -> [ReferenceCase] { [] }
     func shutdown() async {}
 }
+
+/// Reward = fraction of the completion's characters equal to `letter` (0 for an empty completion); every
+/// completion is valid, so groups rarely tie.
+struct LetterShareEnvironment: Environment {
+    let letter: Character
+    var spec: EnvironmentSpec { EnvironmentSpec(id: "test/letter-share-v0", summary: "use one letter a lot") }
+    var problem: String { "Write letters." }
+    func initialStates() async throws -> [EnvState] { [EnvState(construction: "", value: 0)] }
+    func prompt(for state: EnvState) -> String { state.construction.isEmpty ? "a" : state.construction }
+    func evaluate(completion: String, from state: EnvState) async throws -> Evaluation {
+        let reward = completion.isEmpty ? 0 : Double(completion.filter { $0 == letter }.count) / Double(completion.count)
+        return Evaluation(reward: reward, status: .ok, child: EnvState(construction: completion, value: reward))
+    }
+    func references() -> [ReferenceCase] { [] }
+    func shutdown() async {}
+}
