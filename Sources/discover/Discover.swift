@@ -11,7 +11,11 @@ struct DiscoverCLI: AsyncParsableCommand {
             EnvsCommand.self,
             PrepareDataCommand.self,
             TokenizeCommand.self,
+            PretrainCommand.self,
+            InitCommand.self,
+            EvalCommand.self,
             BenchCommand.self,
+            SampleCommand.self,
         ]
     )
 }
