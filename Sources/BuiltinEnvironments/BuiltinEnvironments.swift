@@ -1,6 +1,7 @@
 // The registry of every environment shipped with Discovery. Each environment target exposes
 // `<Name>Environments.factories` (full id → factory); merge it here, one line per target.
 import EnvironmentKit
+import MathEnvironment
 import ToyEnvironment
 
 public enum BuiltinEnvironments {
@@ -9,7 +10,7 @@ public enum BuiltinEnvironments {
         var all: [(source: String, factories: [String: EnvironmentFactory])] = []
         all.append(("EnvironmentKit", ExternalEnvironments.factories))
         all.append(("ToyEnvironment", ToyEnvironments.factories))
-        // MathEnvironment: all.append(("MathEnvironment", MathEnvironments.factories))
+        all.append(("MathEnvironment", MathEnvironments.factories))
         // CodeEnvironment: all.append(("CodeEnvironment", CodeEnvironments.factories))
         return all
     }
