@@ -160,6 +160,8 @@ public final class Pretrainer {
         let clock = ContinuousClock()
         var trainSeconds = 0.0
         var stepsTimed = 0
+        let runStart = clock.now
+        let firstStep = state.step
         let stopAt = min(o.steps, o.stopAfter ?? o.steps)
 
         if state.step > 0 { progress.message("resuming at step \(state.step)/\(o.steps)") }
@@ -230,7 +232,9 @@ public final class Pretrainer {
             metrics.append(record)
             progress.report(step: state.step, loss: loss, lr: lr,
                             tokensPerSecond: Double(o.tokensPerStep) / meanStep,
-                            etaSeconds: Double(stopAt - state.step) * meanStep)
+                            // ETA from wall time per step so far, evaluations and saves included.
+                            etaSeconds: Double(stopAt - state.step) * (clock.now - runStart).seconds
+                                / Double(state.step - firstStep))
 
             let pending = signals?.pendingSignal()
             let due = (o.saveEvery > 0 && state.step % o.saveEvery == 0) || state.step == stopAt || pending != nil
