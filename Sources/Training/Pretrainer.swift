@@ -87,11 +87,7 @@ public final class Pretrainer {
         self.checkpoints = CheckpointManager(directory: options.outDir, prefix: "ckpt", keepLast: options.keepLast)
         self.schedule = LRSchedule(peak: options.lr, minRatio: options.minLRRatio, warmup: options.warmup,
                                    total: options.steps)
-        self.optimizer = AdamW(count: model.params.count,
-                               segments: model.params.infos.map {
-                                   OptimizerSegment(offset: $0.offset, count: $0.count, weightDecay: $0.weightDecay)
-                               },
-                               weightDecay: options.weightDecay)
+        self.optimizer = AdamW(parameters: model.params, weightDecay: options.weightDecay)
         self.sampler = BatchSampler(count: train.tokenCount, seqLen: options.seqLen, seed: options.seed)
         self.progress = ProgressReporter(totalSteps: options.steps, plainEvery: options.logEvery)
         self.state = state
@@ -101,7 +97,7 @@ public final class Pretrainer {
             for stale in try checkpoints.stepFiles() where stale.step > state.step {
                 try FileManager.default.removeItem(atPath: stale.path)
             }
-            try restoreMoments(loaded.extra, file: resume)
+            try optimizer.restoreMoments(loaded.extra, layout: model.params, file: resume)
             optimizer.stepCount = Int(loaded.metadata["optimizer_steps"] ?? "") ?? state.step
             sampler.state = state.samplerState
         }
@@ -113,28 +109,10 @@ public final class Pretrainer {
         }
     }
 
-    private func restoreMoments(_ extra: [String: [Float]], file: String) throws {
-        for info in model.params.infos {
-            for (prefix, slab) in [("optimizer.m.", optimizer.m), ("optimizer.v.", optimizer.v)] {
-                guard let values = extra[prefix + info.name] else {
-                    throw TrainingError("\(file): tensor '\(prefix + info.name)' is missing; the checkpoint has no optimizer state to resume from")
-                }
-                guard values.count == info.count else {
-                    throw TrainingError("\(file): tensor '\(prefix + info.name)' has \(values.count) values, expected \(info.count)")
-                }
-                values.withUnsafeBufferPointer { (slab.baseAddress! + info.offset).update(from: $0.baseAddress!, count: info.count) }
-            }
-        }
-    }
-
     /// Writes `ckpt_step_N` and `ckpt_latest` for the current state; returns the step file's path.
     @discardableResult
     public func saveCheckpoint() throws -> String {
-        var extra: [String: (shape: [Int], data: UnsafeBufferPointer<Float>)] = [:]
-        for info in model.params.infos {
-            extra["optimizer.m." + info.name] = (info.shape, UnsafeBufferPointer(start: optimizer.m.baseAddress! + info.offset, count: info.count))
-            extra["optimizer.v." + info.name] = (info.shape, UnsafeBufferPointer(start: optimizer.v.baseAddress! + info.offset, count: info.count))
-        }
+        let extra = optimizer.checkpointTensors(layout: model.params)
         let metadata = state.metadata(options: options, optimizer: optimizer)
         return try checkpoints.save(step: state.step) { path in
             try Checkpoint.save(model: model, to: path, metadata: metadata, extra: extra)
