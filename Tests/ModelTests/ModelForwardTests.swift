@@ -154,3 +154,27 @@ import Tensor
         #expect(zip(one.grads, four.grads).map { abs($0 - $1) }.max()! <= 1e-5 * scale)
     }
 }
+
+@Suite struct ActivationReuseTests {
+    @Test func smallerShapeAfterALargerOneGivesBitIdenticalResults() {
+        // The activation memory of a larger call is re-carved for a smaller one without clearing it, so any
+        // buffer that relied on zero initialisation would show up here as a difference.
+        for streams in [1, 3] {
+            let config = tinyConfig(streams: streams)
+            let fresh = MHCModel(config: config, seed: 60), reused = MHCModel(config: config, seed: 60)
+            scramble(fresh.params, seed: 61); reused.params.copy(from: fresh.params)
+            func step(_ m: MHCModel, _ tokens: [Int32], _ B: Int, _ T: Int) -> ([Float], [Float]) {
+                let logits = m.forward(tokens: tokens, batch: B, seqLen: T)
+                var d = [Float](repeating: 0, count: logits.count)
+                _ = crossEntropyLoss(logits: logits.baseAddress!, targets: tokens.reversed(), vocab: 13, ignoreIndex: -1, dLogits: &d)
+                m.grads.zero()
+                m.backward(dLogits: d)
+                return (Array(logits), Array(UnsafeBufferPointer(start: m.grads.data, count: m.grads.count)))
+            }
+            _ = step(reused, randomTokens(3 * 8, vocab: 13, seed: 62), 3, 8)
+            let small = randomTokens(2 * 5, vocab: 13, seed: 63)
+            let a = step(fresh, small, 2, 5), b = step(reused, small, 2, 5)
+            #expect(a.0 == b.0 && a.1 == b.1, "n=\(streams)")
+        }
+    }
+}
