@@ -9,6 +9,7 @@ struct BenchCommand: ParsableCommand {
         // One subcommand per line.
         subcommands: [
             BenchTrainCommand.self,
+            BenchMHCCommand.self,
         ]
     )
 }
