@@ -38,7 +38,7 @@ let package = Package(
         // MARK: foundation
         .target(name: "JSONLines", dependencies: ["CJSONC"]),
         .target(name: "Tokenizer", dependencies: ["CSentencePiece"]),
-        .target(name: "TokenData", dependencies: ["JSONLines"]),
+        .target(name: "TokenData", dependencies: ["JSONLines", "Tokenizer"]),
 
         // MARK: model core
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast + kernelISA),
@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Model", dependencies: ["Tensor", "SafeTensors"], swiftSettings: fast),
 
         // MARK: stages
-        .target(name: "Training", dependencies: ["Model", "TokenData", "SafeTensors"], swiftSettings: fast),
+        .target(name: "Training", dependencies: ["Model", "Tensor", "TokenData", "SafeTensors"], swiftSettings: fast),
         .target(name: "Generation", dependencies: ["Model", "Tensor"], swiftSettings: fast),
         .target(name: "SDFT", dependencies: ["Training", "Generation", "Tokenizer", "JSONLines"], swiftSettings: fast),
 
@@ -79,7 +79,7 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TokenDataTests", dependencies: ["TokenData", "JSONLines"]),
+        .testTarget(name: "TokenDataTests", dependencies: ["TokenData", "JSONLines", "Tokenizer"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: fast),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "SafeTensors"], swiftSettings: fast),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),

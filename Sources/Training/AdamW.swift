@@ -1,3 +1,10 @@
+import Tensor
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One contiguous run of parameters that the optimizer treats alike.
 public struct OptimizerSegment: Sendable, Equatable {
     public let offset: Int
@@ -76,20 +83,17 @@ public final class AdamW: @unchecked Sendable {
         let mp = m.baseAddress!, vp = v.baseAddress!
         for seg in segments {
             let decay: Float = seg.weightDecay ? 1 - lr * weightDecay : 1
-            for i in seg.offset..<(seg.offset + seg.count) {
-                let g = grads[i]
-                let mi = b1 * mp[i] + (1 - b1) * g
-                let vi = b2 * vp[i] + (1 - b2) * g * g
-                mp[i] = mi
-                vp[i] = vi
-                params[i] = params[i] * decay - stepSize * mi / (vi.squareRoot() * invSqrtBC2 + e)
+            // Element-wise, so the result does not depend on how the range is split across threads.
+            Parallel.forRanges(seg.count, grain: 1 << 15) { range in
+                for i in (seg.offset + range.lowerBound)..<(seg.offset + range.upperBound) {
+                    let g = grads[i]
+                    let mi = b1 * mp[i] + (1 - b1) * g
+                    let vi = b2 * vp[i] + (1 - b2) * g * g
+                    mp[i] = mi
+                    vp[i] = vi
+                    params[i] = params[i] * decay - stepSize * mi / (vi.squareRoot() * invSqrtBC2 + e)
+                }
             }
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -59,7 +59,7 @@ public final class Pretrainer {
         var state = TrainingState(step: 0, samplerState: 0, tokensSeen: 0)
         var loaded: (metadata: [String: String], extra: [String: [Float]])?
         if let resume {
-            let ckpt = try CheckpointIO.load(path: resume)
+            let ckpt = try Checkpoint.load(path: resume)
             try TrainingState.restoreSettings(ckpt.metadata, into: &options, overridden: overrides, file: resume)
             state = try TrainingState.read(ckpt.metadata, file: resume)
             model = ckpt.model
@@ -67,6 +67,11 @@ public final class Pretrainer {
             loaded = (ckpt.metadata, ckpt.extra)
         } else {
             try options.validate()
+            let existing = CheckpointManager(directory: options.outDir, prefix: "ckpt")
+            let hasSteps = !(try existing.stepFiles().isEmpty)
+            if FileManager.default.fileExists(atPath: existing.latestPath) || hasSteps {
+                throw TrainingError("\(options.outDir) already holds checkpoints of another run; resume it with --resume \(existing.latestPath) or choose a new --out")
+            }
             model = MHCModel(config: options.model, seed: options.seed)
         }
         try options.validate()
@@ -91,6 +96,11 @@ public final class Pretrainer {
         self.progress = ProgressReporter(totalSteps: options.steps, plainEvery: options.logEvery)
         self.state = state
         if let loaded, let resume {
+            // Step files past the resumed step belong to an abandoned continuation; left in place they would
+            // outrank the new run's files when pruning.
+            for stale in try checkpoints.stepFiles() where stale.step > state.step {
+                try FileManager.default.removeItem(atPath: stale.path)
+            }
             try restoreMoments(loaded.extra, file: resume)
             optimizer.stepCount = Int(loaded.metadata["optimizer_steps"] ?? "") ?? state.step
             sampler.state = state.samplerState
@@ -127,7 +137,7 @@ public final class Pretrainer {
         }
         let metadata = state.metadata(options: options, optimizer: optimizer)
         return try checkpoints.save(step: state.step) { path in
-            try CheckpointIO.save(model: model, to: path, metadata: metadata, extra: extra)
+            try Checkpoint.save(model: model, to: path, metadata: metadata, extra: extra)
         }
     }
 
@@ -150,6 +160,8 @@ public final class Pretrainer {
         let clock = ContinuousClock()
         var trainSeconds = 0.0
         var stepsTimed = 0
+        let runStart = clock.now
+        let firstStep = state.step
         let stopAt = min(o.steps, o.stopAfter ?? o.steps)
 
         if state.step > 0 { progress.message("resuming at step \(state.step)/\(o.steps)") }
@@ -220,7 +232,9 @@ public final class Pretrainer {
             metrics.append(record)
             progress.report(step: state.step, loss: loss, lr: lr,
                             tokensPerSecond: Double(o.tokensPerStep) / meanStep,
-                            etaSeconds: Double(stopAt - state.step) * meanStep)
+                            // ETA from wall time per step so far, evaluations and saves included.
+                            etaSeconds: Double(stopAt - state.step) * (clock.now - runStart).seconds
+                                / Double(state.step - firstStep))
 
             let pending = signals?.pendingSignal()
             let due = (o.saveEvery > 0 && state.step % o.saveEvery == 0) || state.step == stopAt || pending != nil

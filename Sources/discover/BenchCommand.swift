@@ -1,15 +1,16 @@
 import ArgumentParser
 
-/// `discover bench ...`: speed measurements (use a release build). Each prints a readable table, then
-/// its figures as one JSON object on the last line.
+/// `discover bench ...`: speed measurements (run with `swift run -c release`). Each prints a readable table,
+/// then its figures as one JSON object on the last line.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Speed benchmarks (release build). Each prints a table, then one JSON line.",
-        // One subcommand per line.
+        abstract: "Measure speed (use a release build).",
+        // One subcommand per line (keeps merges clean). Each lives in its own file: Bench<Name>Command.swift.
         subcommands: [
             BenchTrainCommand.self,
             BenchMHCCommand.self,
+            BenchTokenizeCommand.self,
         ]
     )
 }

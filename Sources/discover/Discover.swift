@@ -11,6 +11,8 @@ struct DiscoverCLI: AsyncParsableCommand {
             PretrainCommand.self,
             InitCommand.self,
             EvalCommand.self,
+            PrepareDataCommand.self,
+            TokenizeCommand.self,
             BenchCommand.self,
         ]
     )

@@ -133,3 +133,57 @@ private func loadableMetadata(_ path: String) throws -> [String: String]? {
     #expect(text.contains("--seq-len 64 exceeds the model's max_seq_len 16"), "\(text)")
     #expect(!FileManager.default.fileExists(atPath: dir + "/run/ckpt_latest.safetensors"))
 }
+
+@Test func tokenizerPathAndHashAreRecordedAndAMismatchRefusesResume() throws {
+    let dir = try tempDir()
+    try prepareRun(dir)
+    // A tokenizer of 32 pieces or fewer fits the micro model's vocabulary; the fixture of the Tokenizer tests.
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("TokenizerTests/Fixtures")
+    let tiny = fixtures.appendingPathComponent("tiny.model").path
+    var micro = try String(contentsOfFile: dir + "/micro.json", encoding: .utf8)
+    micro = micro.replacingOccurrences(of: "\"vocab_size\": 32", with: "\"vocab_size\": 512")
+    try micro.write(toFile: dir + "/micro.json", atomically: true, encoding: .utf8)
+    let p = pretrainProcess(dir, ["--steps", "2", "--tokenizer", tiny])
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+    let meta = try loadableMetadata(dir + "/run/ckpt_latest.safetensors")
+    #expect(meta?["tokenizer_path"] == tiny)
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: tiny))
+    let check = Process()
+    check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    check.arguments = ["python3", "-c", "import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"]
+    let input = Pipe(), output = Pipe()
+    check.standardInput = input
+    check.standardOutput = output
+    try check.run()
+    input.fileHandleForWriting.write(bytes)
+    try input.fileHandleForWriting.close()
+    let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+    check.waitUntilExit()
+    #expect(meta?["tokenizer_sha256"] == expected && expected.count == 64)
+
+    // Resuming with another tokenizer is refused before any step runs.
+    let other = dir + "/other.model"
+    let train = Process()
+    train.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    train.arguments = ["python3", "-c", """
+        import sys, sentencepiece as spm
+        lines = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\\n") if l]
+        spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_prefix=sys.argv[2], model_type="bpe",
+            vocab_size=450, character_coverage=1.0, byte_fallback=True, pad_id=0, unk_id=1, bos_id=2, eos_id=3, minloglevel=2)
+        """, fixtures.appendingPathComponent("training-text.txt").path, dir + "/other"]
+    try train.run()
+    train.waitUntilExit()
+    #expect(train.terminationStatus == 0)
+    let q = pretrainProcess(dir, ["--steps", "4", "--tokenizer", other, "--resume", dir + "/run/ckpt_latest.safetensors"])
+    let err = Pipe()
+    q.standardError = err
+    try q.run()
+    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    q.waitUntilExit()
+    #expect(q.terminationStatus != 0)
+    #expect(text.contains("tokenizer mismatch"), "\(text)")
+}

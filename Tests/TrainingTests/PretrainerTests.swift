@@ -164,3 +164,55 @@ func makeTrainer(_ o: PretrainOptions, resume: String? = nil) throws -> Pretrain
         #expect(e.message.contains("bad.bin") && e.message.contains("token id 40"))
     }
 }
+
+@Test func freshRunRefusesAFolderHoldingAnotherRunsCheckpoints() throws {
+    let dir = try makeTempDir()
+    _ = try makeTrainer(microOptions(dir, steps: 2)).run()
+    #expect(throws: TrainingError.self) { _ = try makeTrainer(microOptions(dir, steps: 2)) }
+}
+
+@Test func resumingFromAnOlderCheckpointDropsTheAbandonedLaterSteps() throws {
+    let dir = try makeTempDir()
+    var o = microOptions(dir, steps: 6)
+    o.saveEvery = 2
+    _ = try makeTrainer(o).run()
+    var bare = PretrainOptions(outDir: dir, model: microConfig)
+    bare.evalEvery = 0
+    bare.keepLast = 0
+    let t = try makeTrainer(bare, resume: dir + "/ckpt_step_0000002.safetensors")
+    #expect(try t.checkpoints.stepFiles().map(\.step) == [2])
+    #expect(try t.run().losses.count == 4)
+    #expect(try t.checkpoints.stepFiles().map(\.step) == [2, 6])
+}
+
+@Test func resumeTakesScheduleFromTheCheckpointUnlessAFlagOverridesIt() throws {
+    var saved = microOptions("/unused", steps: 20)
+    saved.lr = 5e-3
+    saved.warmup = 7
+    let state = TrainingState(step: 3, samplerState: 99, tokensSeen: 48)
+    let meta = state.metadata(options: saved, optimizer: AdamW(count: 1, segments: []))
+    var fresh = PretrainOptions(outDir: "/unused", model: microConfig)
+    fresh.lr = 1e-4
+    fresh.steps = 50
+    try TrainingState.restoreSettings(meta, into: &fresh, overridden: ["steps"], file: "x.safetensors")
+    #expect(fresh.lr == 5e-3 && fresh.warmup == 7 && fresh.seqLen == 8 && fresh.microBatch == 2)
+    #expect(fresh.steps == 50)   // given on the command line: extends the schedule
+    #expect(try TrainingState.read(meta, file: "x") == state)
+    var broken = meta
+    broken["stage"] = "sdft"
+    #expect(throws: TrainingError.self) { try TrainingState.read(broken, file: "x") }
+}
+
+@Test func nonFiniteLossAbortsBeforeTheStepIsSaved() throws {
+    let dir = try makeTempDir()
+    var o = microOptions(dir, steps: 10)
+    o.saveEvery = 2
+    let trainer = try makeTrainer(o)
+    // A NaN weight written during step 3 makes step 4's forward produce a NaN loss.
+    trainer.afterBackward = { step, _ in if step == 3 { trainer.model.params.view("final_norm.weight")[0] = .nan } }
+    var message = ""
+    do { _ = try trainer.run() } catch let e as TrainingError { message = e.message }
+    #expect(message.hasPrefix("step 4: loss is nan"), "\(message)")
+    #expect(try SafeTensorsFile(path: dir + "/ckpt_latest.safetensors").metadata["step"] == "2")
+    #expect(try CheckpointManager(directory: dir).stepFiles().map(\.step) == [2])
+}
