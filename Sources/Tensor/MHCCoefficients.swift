@@ -10,7 +10,8 @@
 //   H_res  = SinkhornKnopp(α2·h[2n:] + b[2n:] as n×n) [N, n, n]   (row i = output stream i)
 //
 // The projection x φᵀ for all rows is one cblas_sgemm ([N, nC] × [nC, K]); with N = 1 (KV-cached
-// decoding) it is one cblas_sgemv, and no heap allocation happens in either pass.
+// decoding) it is one cblas_sgemv, and the per-call scratch comes from withUnsafeTemporaryAllocation
+// (stack-allocated when it fits, as it does for these sizes), so small calls have little overhead.
 //
 // What the backward pass needs is kept in `MHCCoefficientCache`: r [N] and h [N, K] (plus [N, K]
 // of backward scratch). The Sinkhorn iterates are NOT stored: the backward pass recomputes them for
@@ -32,7 +33,7 @@ public func mhcCoefficientCount(streams n: Int) -> Int { n * n + 2 * n }
 /// Caller-owned storage for what `mhcCoefficientsBackward` needs from `mhcCoefficientsForward`.
 /// Carve it from an activation slab with `init(base:rows:streams:)` (`floatCount` floats), or use
 /// `allocate`/`deallocate`. Valid for exactly the forward call that filled it.
-public struct MHCCoefficientCache {
+public struct MHCCoefficientCache: @unchecked Sendable {   // a view; the caller synchronises
     public let rows: Int
     public let streams: Int
     /// r per row: [N].
@@ -73,7 +74,8 @@ public struct MHCCoefficientCache {
 /// - x:     [N, n, C] streams (row t is the flattened x ∈ R^{nC}).
 /// - phi:   [K, nC];  alpha: [3];  bias: [K].
 /// - hPre:  [N, n] out;  hPost: [N, n] out;  hRes: [N, n, n] out.
-/// - cache: `rows ≥ N`, same `streams`; filled for the backward pass.
+/// - cache: made for `rows ≥ N` (a cache sized for the largest batch serves smaller calls) and the
+///   same `streams`; filled for the backward pass.
 /// - eps:   added to mean(x²) (the model's norm_eps).
 /// - preAggregate: optional u [N, C] out, u[t] = Σ_i H_pre[t,i]·X[t,i] (same as `mhcPreAggregateForward`,
 ///   but done while the row is in cache).
@@ -204,9 +206,13 @@ public func mhcCoefficientsBackward(
                         for j in 0..<k { g[j] *= r }
                         let coefficient = -gh * r * r / Float(nc)
                         let xt = x + t * nc, dxt = dX + t * nc
-                        MHCVector.axpy(coefficient, xt, dxt, nc)
-                        if let dU {
-                            for i in 0..<n { MHCVector.axpy(mhcSigmoid(a0 * h[i] + bias[i]), dU + t * c, dxt + i * c, c) }
+                        if let dU {          // dX[i] += coefficient·X[i] + H_pre[i]·dU, one pass per stream
+                            for i in 0..<n {
+                                MHCVector.axpy2(coefficient, xt + i * c, mhcSigmoid(a0 * h[i] + bias[i]), dU + t * c,
+                                                dxt + i * c, c)
+                            }
+                        } else {
+                            MHCVector.axpy(coefficient, xt, dxt, nc)
                         }
                     }
                     t0 += lanes

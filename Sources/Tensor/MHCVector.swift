@@ -25,12 +25,12 @@ enum MHCVector {
         var acc0 = V(repeating: 0), acc1 = V(repeating: 0)
         var c = 0
         while c + 16 <= count {
-            acc0 = acc0.addingProduct(load(a + c), load(b + c))
-            acc1 = acc1.addingProduct(load(a + c + 8), load(b + c + 8))
+            acc0 = (acc0 + load(a + c) * load(b + c))
+            acc1 = (acc1 + load(a + c + 8) * load(b + c + 8))
             c += 16
         }
         if c + 8 <= count {
-            acc0 = acc0.addingProduct(load(a + c), load(b + c))
+            acc0 = (acc0 + load(a + c) * load(b + c))
             c += 8
         }
         var s = (acc0 + acc1).sum()
@@ -50,10 +50,23 @@ enum MHCVector {
         let a = V(repeating: alpha)
         var c = 0
         while c + 8 <= count {
-            store(load(y + c).addingProduct(a, load(x + c)), y + c)
+            store(load(y + c) + a * load(x + c), y + c)
             c += 8
         }
         while c < count { y[c] += alpha * x[c]; c += 1 }
+    }
+
+    /// y[c] += alpha·x[c] + beta·z[c]. `y` must not overlap `x` or `z`.
+    @inline(__always)
+    static func axpy2(_ alpha: Float, _ x: UnsafePointer<Float>, _ beta: Float, _ z: UnsafePointer<Float>,
+                      _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+        let a = V(repeating: alpha), b = V(repeating: beta)
+        var c = 0
+        while c + 8 <= count {
+            store(load(y + c) + (a * load(x + c) + b * load(z + c)), y + c)
+            c += 8
+        }
+        while c < count { y[c] += alpha * x[c] + beta * z[c]; c += 1 }
     }
 
     /// y[c] = alpha·x[c]. `x` and `y` must not overlap.

@@ -9,6 +9,7 @@ struct BenchCommand: ParsableCommand {
         // One subcommand per line (keeps merges clean). Each lives in its own file: Bench<Name>Command.swift.
         subcommands: [
             BenchTrainCommand.self,
+            BenchMHCCommand.self,
             BenchTokenizeCommand.self,
         ]
     )

@@ -9,11 +9,11 @@ import Testing
     /// Runs the fast backward with every gradient buffer pre-filled with 0.5 (checking that it
     /// accumulates) and returns the increments. With `wU` the fused pre-aggregation is used too.
     static func analytic(_ s: MHCCoefficientCase, wPre: [Double], wPost: [Double], wRes: [Double],
-                         wU: [Double]? = nil, threads: Int = 1) -> Gradients {
+                         wU: [Double]? = nil, threads: Int = 1, cacheRows: Int? = nil) -> Gradients {
         let rows = s.rows, n = s.n, c = s.c, k = s.k
         var hPre = [Float](repeating: 0, count: rows * n), hPost = hPre
         var hRes = [Float](repeating: 0, count: rows * n * n)
-        let cache = MHCCoefficientCache.allocate(rows: rows, streams: n)
+        let cache = MHCCoefficientCache.allocate(rows: cacheRows ?? rows, streams: n)
         defer { cache.deallocate() }
         let x = mhcFloats(s.x), phi = mhcFloats(s.phi), alpha = mhcFloats(s.alpha), bias = mhcFloats(s.bias)
         var u = [Float](repeating: 0, count: rows * c)
@@ -35,11 +35,11 @@ import Testing
         return Gradients(x: increments(dX), phi: increments(dPhi), alpha: increments(dAlpha), bias: increments(dBias))
     }
 
-    /// Tolerance 1e-3 · max(1, max|g|) per parameter group. The Float backward chains the projection
-    /// (sums of nC products), sigmoid/exp and 2·iterations Sinkhorn steps, each adding ~1e-7 relative
-    /// rounding, and the starting value 0.5 in the buffers costs another 6e-8 absolute; measured errors are
-    /// ≲1e-5 relative. The Double differences are accurate to ~1e-10. Any missing term (the r path,
-    /// the factor 2 of H_post, a Sinkhorn step) shows up at ≥ 1e-2 relative, so the test can fail.
+    /// Tolerance 2e-5 · max(1, max|g|) per parameter group. The Float backward chains the projection
+    /// (sums of nC products), sigmoid/exp and 2·iterations Sinkhorn steps, each adding ~6e-8 relative
+    /// rounding, and the starting value 0.5 in the buffers costs another 3e-8 absolute; the measured
+    /// errors are ≤ 1.5e-7 relative, so the margin is > 100×. The Double differences are accurate to
+    /// ~1e-10. Any missing term (the r path, the factor 2 of H_post, a Sinkhorn step) is ≥ 1e-2 relative.
     /// `fused` adds L_u = Σ wU ⊙ u with u = Σ_i H_pre[i]·X[i] computed by the fused forward/backward.
     @Test(arguments: [(3, 3, 4, 20), (2, 4, 3, 20), (1, 4, 2, 20), (9, 2, 2, 3), (2, 1, 3, 20)], [false, true])
     func coefficientsBackwardMatchesFiniteDifferences(shape: (Int, Int, Int, Int), fused: Bool) {
@@ -62,7 +62,7 @@ import Testing
         for (name, a, b) in [("x", g.x, numeric.x), ("phi", g.phi, numeric.phi),
                              ("alpha", g.alpha, numeric.alpha), ("bias", g.bias, numeric.bias)] {
             let error = mhcMaxAbsDiff(a, b), scale = mhcScale(b)
-            #expect(error <= 1e-3 * scale, "d\(name): max error \(error) at scale \(scale)")
+            #expect(error <= 2e-5 * scale, "d\(name): max error \(error) at scale \(scale)")
         }
         #expect(mhcScale(numeric.x, floor: 0) > 1e-3, "loss does not depend on x: test is vacuous")
     }
@@ -80,5 +80,16 @@ import Testing
         #expect(one.phi == two.phi)
         #expect(mhcMaxAbsDiff(one.alpha, two.alpha) <= 1e-5 * mhcScale(one.alpha))
         #expect(mhcMaxAbsDiff(one.bias, two.bias) <= 1e-5 * mhcScale(one.bias))
+    }
+
+    /// A cache sized for more rows than the call (the model allocates for its largest batch) gives
+    /// exactly the same gradients (tolerance 0: same operations on the same values).
+    @Test func coefficientsBackwardWithLargerCacheIsUnchanged() {
+        let s = MHCCoefficientCase(rows: 5, n: 4, c: 3, seed: 35)
+        var rng = MHCTestRandom(seed: 36)
+        let wPre = rng.values(20), wPost = rng.values(20), wRes = rng.values(80), wU = rng.values(15)
+        let exact = Self.analytic(s, wPre: wPre, wPost: wPost, wRes: wRes, wU: wU)
+        let larger = Self.analytic(s, wPre: wPre, wPost: wPost, wRes: wRes, wU: wU, cacheRows: 13)
+        #expect(exact.x == larger.x && exact.phi == larger.phi && exact.alpha == larger.alpha && exact.bias == larger.bias)
     }
 }
