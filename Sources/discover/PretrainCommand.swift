@@ -63,10 +63,11 @@ struct PretrainCommand: ParsableCommand {
         let configPath = model ?? "configs/model_mhc_tiny.json"
         var overrides: Set<String> = []
         // On --resume the model comes from the checkpoint; --model, if given, must agree with it.
-        let resumed = try resume.map { try SafeTensorsFile(path: $0) }
+        // Only the metadata is needed here (the mapping is released at once; Pretrainer loads the tensors).
+        let resumed = try resume.map { try SafeTensorsFile(path: $0).metadata }
         let config: ModelConfig
         if let resume, let resumed {
-            guard let stored = resumed.metadata["config"] else {
+            guard let stored = resumed["config"] else {
                 throw TrainingError("\(resume): metadata has no 'config' (not a model checkpoint)")
             }
             config = try ModelConfig.decode(json: stored, source: resume + " metadata 'config'")
@@ -112,13 +113,13 @@ struct PretrainCommand: ParsableCommand {
                 throw TrainingError("\(tokenizerPath): tokenizer has \(tok.vocabSize) pieces but the model has vocab_size \(config.vocabSize)")
             }
         }
-        if let resume, let file = resumed {
-            if let stored = file.metadata["tokenizer_sha256"], let hash = options.tokenizerHash, stored != hash {
-                throw TrainingError("tokenizer mismatch: \(resume) was trained with \(file.metadata["tokenizer_path"] ?? "?") (sha256 \(stored)), but \(options.tokenizerPath ?? "?") has sha256 \(hash)")
+        if let resume, let meta = resumed {
+            if let stored = meta["tokenizer_sha256"], let hash = options.tokenizerHash, stored != hash {
+                throw TrainingError("tokenizer mismatch: \(resume) was trained with \(meta["tokenizer_path"] ?? "?") (sha256 \(stored)), but \(options.tokenizerPath ?? "?") has sha256 \(hash)")
             }
             if options.tokenizerHash == nil {
-                options.tokenizerPath = file.metadata["tokenizer_path"]
-                options.tokenizerHash = file.metadata["tokenizer_sha256"]
+                options.tokenizerPath = meta["tokenizer_path"]
+                options.tokenizerHash = meta["tokenizer_sha256"]
             }
         }
 
