@@ -40,9 +40,8 @@ public final class Pretrainer {
     private let val: (any TokenSource)?
     private var sampler: BatchSampler
     private let schedule: LRSchedule
-    private let overrides: Set<String>
 
-    /// Called after each step's backward, before the non-finite check and clipping (tests inject faults here).
+    /// Called after each step's last backward, before the gradient-norm check and clipping (tests inject faults here).
     public var afterBackward: ((_ step: Int, _ grads: ParameterSet) -> Void)?
     /// Receives every line the run wants to show (defaults to a ProgressReporter on stdout).
     public var progress: ProgressReporter
@@ -54,7 +53,6 @@ public final class Pretrainer {
     public init(options: PretrainOptions, train: any TokenSource, val: (any TokenSource)?,
                 resume: String? = nil, overrides: Set<String> = []) throws {
         var options = options
-        self.overrides = overrides
         let model: MHCModel
         var state = TrainingState(step: 0, samplerState: 0, tokensSeen: 0)
         var loaded: (metadata: [String: String], extra: [String: [Float]])?
@@ -100,6 +98,9 @@ public final class Pretrainer {
             try optimizer.restoreMoments(loaded.extra, layout: model.params, file: resume)
             optimizer.stepCount = Int(loaded.metadata["optimizer_steps"] ?? "") ?? state.step
             sampler.state = state.samplerState
+            if let stored = loaded.metadata["train_tokens"], stored != String(train.tokenCount) {
+                progress.message("warning: \(resume) was trained on \(stored) tokens, \(train.sourceName) has \(train.tokenCount); the data order will differ from an uninterrupted run")
+            }
         }
     }
 
@@ -113,7 +114,8 @@ public final class Pretrainer {
     @discardableResult
     public func saveCheckpoint() throws -> String {
         let extra = optimizer.checkpointTensors(layout: model.params)
-        let metadata = state.metadata(options: options, optimizer: optimizer)
+        var metadata = state.metadata(options: options, optimizer: optimizer)
+        metadata["train_tokens"] = String(train.tokenCount)
         return try checkpoints.save(step: state.step) { path in
             try Checkpoint.save(model: model, to: path, metadata: metadata, extra: extra)
         }
