@@ -89,7 +89,6 @@ public struct OptimizeTask: Sendable, Hashable {
     /// Passed to the driver and the scorer as `params`.
     public var params: JSONValue
     public var target: Double?
-    public var higherIsBetter: Bool
     public var maxConstructionBytes: Int
     public var limits: CodeLimits
     public var scoreLimits: CodeLimits

@@ -97,7 +97,6 @@ public enum CodeTaskLoader {
                 return try module("support[\(i)]", name)
             },
             params: params, target: try record.optionalDouble("target"),
-            higherIsBetter: try record.optionalBool("higher_is_better") ?? true,
             maxConstructionBytes: maxBytes, limits: limits, scoreLimits: scoreLimits,
             initialStates: initial, references: references)
     }

@@ -70,12 +70,16 @@ struct HarnessRunner: Sendable {
             return .failure(.resourceLimit, "the run exceeded its output limit")
         case .launchFailure:
             return .failure(.infraError, "the sandbox could not start the harness: \(stderr)")
+        case .signaled where result.signal == SIGXCPU:
+            return .failure(.timeout, "the run exceeded its CPU limit of \(limits.cpuSeconds) s")
         case .signaled:
             let signal = result.signal.map { "signal \($0)" } ?? "a signal"
             return .failure(.crash, "the harness was killed by \(signal) before reporting\(stderr.isEmpty ? "" : ": \(stderr)")")
         case .exited:
+            // The candidate cannot make the harness exit without a report (killing it is `signaled`), so this
+            // is the harness failing to start or run: an infrastructure error, never trained on.
             let code = result.exitCode.map(String.init) ?? "?"
-            return .failure(.crash, "the harness exited (code \(code)) without a report\(stderr.isEmpty ? "" : ": \(stderr)")")
+            return .failure(.infraError, "the harness exited (code \(code)) without a report\(stderr.isEmpty ? "" : ": \(stderr)")")
         }
     }
 

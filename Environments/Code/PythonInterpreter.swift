@@ -29,7 +29,35 @@ struct PythonInterpreter: Sendable, Hashable {
 
     private static let cache = Cache()
 
+    /// The interpreter `name` names, unless the sandbox cannot execute it: when the harness runs as root the
+    /// sandbox drops to an unprivileged uid, which cannot enter a private home (e.g. a pyenv Python under
+    /// /root). Then the system `python3` is used instead, when there is one.
     private static func probe(_ name: String) throws -> PythonInterpreter {
+        let found = try ask(name)
+        if geteuid() != 0 || worldExecutable(found.executable) { return found }
+        for fallback in ["/usr/local/bin/python3", "/usr/bin/python3"] where fallback != found.executable {
+            if FileManager.default.isExecutableFile(atPath: fallback), let system = try? ask(fallback),
+               worldExecutable(system.executable) {
+                return system
+            }
+        }
+        throw CodeEnvironmentError("\(found.executable) is not executable by an unprivileged user, which the sandbox "
+            + "runs as; install a system python3 or pass --env-arg python=PATH")
+    }
+
+    /// Whether every directory above `path` can be searched, and the file run, by any user.
+    static func worldExecutable(_ path: String) -> Bool {
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        var current = resolved
+        while true {
+            var st = stat()
+            guard stat(current, &st) == 0, st.st_mode & S_IXOTH != 0 else { return false }
+            if current == "/" { return true }
+            current = (current as NSString).deletingLastPathComponent
+        }
+    }
+
+    private static func ask(_ name: String) throws -> PythonInterpreter {
         guard let launcher = lookUp(name) else {
             throw CodeEnvironmentError("cannot find the Python interpreter '\(name)' on PATH (set --env-arg python=PATH)")
         }
