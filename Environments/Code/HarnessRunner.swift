@@ -100,6 +100,7 @@ func clip(_ text: String, _ limit: Int) -> String {
     return String(text.prefix(half)) + "\n...[\(text.count - limit) chars cut]...\n" + String(text.suffix(half))
 }
 
+/// Integers without ".0"; other values in the shortest form that reads back exactly.
 func format(_ x: Double) -> String {
-    x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(format: "%.6g", x)
+    x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
 }
