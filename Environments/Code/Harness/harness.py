@@ -94,7 +94,7 @@ class Candidate:
         self.call_timeout = call_timeout
         self.failure = None  # (status, message) once the child is unusable
         self.calls = 0
-        self._buffer = b""
+        self._buffer = bytearray()
         self._out_path = os.path.join(HERE, "candidate.stdout")
         self._err_path = os.path.join(HERE, "candidate.stderr")
         to_child_r, self._to_child = os.pipe()
@@ -125,7 +125,9 @@ class Candidate:
     def _receive(self, timeout):
         """One reply line, or None after recording why there is none."""
         end = time.monotonic() + timeout
-        while b"\n" not in self._buffer:
+        searched = 0  # bytes of the buffer already known to hold no newline (keeps reading linear)
+        while self._buffer.find(b"\n", searched) < 0:
+            searched = len(self._buffer)
             left = end - time.monotonic()
             if left <= 0 or not select.select([self._from_child], [], [], left)[0]:
                 over = "the harness deadline" if time.monotonic() >= self.deadline else "%.3g s" % self.call_timeout
@@ -140,10 +142,12 @@ class Candidate:
             if len(self._buffer) > MAX_REPLY_BYTES:
                 self._fail("invalid", "a reply from the candidate exceeded %d bytes" % MAX_REPLY_BYTES)
                 return None
-        line, self._buffer = self._buffer.split(b"\n", 1)
+        cut = self._buffer.index(b"\n")
+        line = bytes(self._buffer[:cut])
+        del self._buffer[:cut + 1]
         try:
             return json.loads(line)
-        except ValueError:
+        except Exception:  # ValueError, or RecursionError/MemoryError on a reply built to break the parser
             self._fail("crash", "the candidate process wrote garbage on the harness pipe")
             return None
 
@@ -188,8 +192,8 @@ class Candidate:
             raise CandidateFailure(str(reply.get("error", "unknown error"))[:MAX_LOG_CHARS], "crash")
         try:
             return codec.decode(reply.get("value"))
-        except codec.CodecError as err:
-            raise CandidateFailure("unusable return value: %s" % err, "invalid")
+        except Exception as err:  # CodecError, or RecursionError/MemoryError from a hostile reply
+            raise CandidateFailure("unusable return value: %s: %s" % (type(err).__name__, err), "invalid")
 
     def kill(self):
         if self.proc.poll() is None:
