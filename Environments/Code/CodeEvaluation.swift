@@ -1,5 +1,6 @@
 // Turning harness reports into evaluations. A candidate's failure (invalid, crash, timeout,
 // resource-limit) earns reward 0 and no child state; an infrastructure error earns no reward at all.
+// Metrics are deterministic (no wall-clock times) so that evaluating twice gives equal evaluations.
 import EnvironmentKit
 import JSONLines
 
@@ -11,17 +12,16 @@ extension CodeEnvironment {
             "test": .string(task.test), "entry_point": .string(task.entryPoint),
         ]
         let report: [String: JSONValue]
-        let wall: Double
         switch try await harness.run(request, modules: [], limits: limits) {
         case .failure(let status, let message):
             return failed(status, feedback: message)
-        case .report(let r, let seconds):
-            (report, wall) = (r, seconds)
+        case .report(let r, _):
+            report = r
         }
         let status = Self.status(of: report)
         let passed = report["passed"]?.intValue ?? 0
         let total = report["total"]?.intValue ?? 0
-        var metrics: [String: Double] = ["wall_seconds": wall, "calls": Double(report["calls"]?.intValue ?? 0)]
+        var metrics: [String: Double] = ["calls": Double(report["calls"]?.intValue ?? 0)]
         if total > 0 {
             metrics["passed"] = Double(passed)
             metrics["total"] = Double(total)
@@ -46,17 +46,15 @@ extension CodeEnvironment {
         ]
         if let driver = task.driver { request["driver"] = .string(driver.name) }
         let produced: [String: JSONValue]
-        var wall: Double
         switch try await harness.run(request, modules: (task.driver.map { [$0] } ?? []) + task.support, limits: task.limits) {
         case .failure(let status, let message):
             return failed(status, feedback: message)
-        case .report(let r, let seconds):
-            (produced, wall) = (r, seconds)
+        case .report(let r, _):
+            produced = r
         }
         var metrics: [String: Double] = ["calls": Double(produced["calls"]?.intValue ?? 0)]
         let status = Self.status(of: produced)
         guard status == .ok, let construction = produced["construction"] else {
-            metrics["wall_seconds"] = wall
             return failed(status == .ok ? .infraError : status, feedback: CodePrompt.runFeedback(produced, status: status),
                           metrics: metrics)
         }
@@ -73,10 +71,9 @@ extension CodeEnvironment {
             // A scorer that runs out of time was handed a construction built to stall it; anything else is ours.
             let blamed: EvaluationStatus = status == .timeout ? .timeout : .infraError
             return failed(blamed, feedback: "Scoring failed: \(message)", metrics: metrics)
-        case .report(let r, let seconds):
-            (verdict, wall) = (r, wall + seconds)
+        case .report(let r, _):
+            verdict = r
         }
-        metrics["wall_seconds"] = wall
         let scoreStatus = Self.status(of: verdict)
         guard scoreStatus == .ok else {
             return failed(.infraError, feedback: "Scoring failed: \(verdict["error"]?.stringValue ?? "no reason")",

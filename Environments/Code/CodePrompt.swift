@@ -1,8 +1,7 @@
 // Problem statements, prompts and feedback text of code/python-v0.
 //
-// Prompt layout (../shared/spec/discover.md): problem statement; the state's current program (long code
-// middle-truncated) and, for optimisation tasks, its construction; its value and the target to beat; the
-// feedback from the evaluation that produced it (truncated); an instruction to improve.
+// Prompts follow EnvironmentKit's `PromptLayout` (problem; current solution; value and target; feedback;
+// instruction); here the current solution is the state's program and, for optimisation tasks, its construction.
 import EnvironmentKit
 import JSONLines
 
@@ -40,32 +39,32 @@ enum CodePrompt {
         return text + " " + replyRule
     }
 
+    /// The spec's layout (EnvironmentKit's `PromptLayout`), with the state's program shown as a Python
+    /// block and, for optimisation tasks, its construction as JSON.
     static func prompt(environment: CodeEnvironment, state: EnvState) -> String {
         let current = CodeState.decode(state.construction)
-        var parts: [String] = []
+        let problem: String
+        var showConstruction = true
         switch environment.kind {
         case .functions(let tasks, _):
-            let task = (try? environment.functionTask(current.taskID, in: tasks)) ?? tasks[0]
-            parts.append(functionProblem(task))
-        case .optimize:
-            parts.append(environment.problem)
+            problem = functionProblem((try? environment.functionTask(current.taskID, in: tasks)) ?? tasks[0])
+        case .optimize(let task):
+            problem = environment.problem
+            showConstruction = task.showConstruction
         }
-        if current.code.allSatisfy(\.isWhitespace) {
-            parts.append("## Current solution\nThere is no solution yet.")
-        } else {
-            parts.append("## Current solution\n```python\n\(clip(current.code.trimmingTrailingNewlines(), maxCodeChars))\n```")
+        var solution: [String] = []
+        if !current.code.allSatisfy(\.isWhitespace) {
+            solution.append("```python\n\(clip(current.code.trimmingTrailingNewlines(), maxCodeChars))\n```")
         }
-        if current.construction != .null {
-            parts.append("Its construction (JSON):\n\(clip(JSONL.serialize(current.construction), maxConstructionChars))")
+        if showConstruction, current.construction != .null {
+            solution.append("Its construction (JSON):\n\(clip(JSONL.serialize(current.construction), maxConstructionChars))")
         }
-        var value = "Its value: " + (state.value.map { format($0) } ?? "not evaluated yet")
-        if let target = environment.spec.target { value += " (target to beat: \(format(target)))" }
-        parts.append(value)
-        if !state.feedback.isEmpty {
-            parts.append("## Feedback from its evaluation\n\(clip(state.feedback, maxFeedbackChars))")
-        }
-        parts.append("## Your task\nImprove on the current solution. " + replyRule)
-        return parts.joined(separator: "\n\n")
+        var layout = PromptLayout(maxSolutionCharacters: maxCodeChars + maxConstructionChars + 200,
+                                  maxFeedbackCharacters: maxFeedbackChars,
+                                  instruction: "Improve on the current solution. " + replyRule)
+        layout.emptySolution = "There is no solution yet."
+        let shown = EnvState(construction: solution.joined(separator: "\n"), value: state.value, feedback: state.feedback)
+        return layout.render(problem: problem, state: shown, spec: environment.spec)
     }
 
     /// Score, or the error, then which checks failed (up to eight) and the candidate's stderr tail.
@@ -106,7 +105,7 @@ enum CodePrompt {
     static func scoreFeedback(score: Double, metrics: [String: Double], target: Double?, stdout: String) -> String {
         var text = "Valid construction. Score: \(format(score))."
         if let target { text += " Best known: \(format(target))." }
-        let shown = metrics.keys.filter { !["score", "wall_seconds", "calls", "construction_bytes"].contains($0) }.sorted()
+        let shown = metrics.keys.filter { !["score", "calls", "construction_bytes"].contains($0) }.sorted()
         if !shown.isEmpty { text += "\nDetails: " + shown.map { "\($0) = \(format(metrics[$0]!))" }.joined(separator: ", ") }
         if !stdout.allSatisfy(\.isWhitespace) { text += "\nYour program printed:\n\(clip(stdout, 400))" }
         return clip(text, maxFeedbackChars)

@@ -89,6 +89,9 @@ public struct OptimizeTask: Sendable, Hashable {
     /// Passed to the driver and the scorer as `params`.
     public var params: JSONValue
     public var target: Double?
+    /// Whether prompts show the state's construction (off when it is bulky and useless to read, as the
+    /// bin-packing assignments are).
+    public var showConstruction: Bool
     public var maxConstructionBytes: Int
     public var limits: CodeLimits
     public var scoreLimits: CodeLimits

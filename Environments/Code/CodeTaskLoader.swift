@@ -97,6 +97,7 @@ public enum CodeTaskLoader {
                 return try module("support[\(i)]", name)
             },
             params: params, target: try record.optionalDouble("target"),
+            showConstruction: try record.optionalBool("show_construction") ?? true,
             maxConstructionBytes: maxBytes, limits: limits, scoreLimits: scoreLimits,
             initialStates: initial, references: references)
     }

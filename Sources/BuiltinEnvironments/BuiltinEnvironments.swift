@@ -1,5 +1,6 @@
 // The registry of every environment shipped with Discovery. Each environment target exposes
 // `<Name>Environments.factories` (full id → factory); merge it here, one line per target.
+import CodeEnvironment
 import EnvironmentKit
 import ToyEnvironment
 
@@ -10,7 +11,7 @@ public enum BuiltinEnvironments {
         all.append(("EnvironmentKit", ExternalEnvironments.factories))
         all.append(("ToyEnvironment", ToyEnvironments.factories))
         // MathEnvironment: all.append(("MathEnvironment", MathEnvironments.factories))
-        // CodeEnvironment: all.append(("CodeEnvironment", CodeEnvironments.factories))
+        all.append(("CodeEnvironment", CodeEnvironments.factories))
         return all
     }
 

@@ -166,7 +166,7 @@ import Testing
         let child = try #require(evaluation.child)
         let prompt = env.prompt(for: child)
         #expect(prompt.contains("def roman_to_int(numeral):\n    values = {"))
-        #expect(prompt.contains("Its value: 1"))
+        #expect(prompt.contains("Value: 1 (higher is better)."))
         #expect(prompt.contains("Passed 6 of 6 checks."))
         // The child still belongs to the same task: evaluating from it uses the same tests.
         let again = try await env.evaluate(completion: fenced(Self.correct), from: child)

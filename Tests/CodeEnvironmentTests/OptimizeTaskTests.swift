@@ -136,6 +136,17 @@ import Testing
         }
     }
 
+    @Test func binPackingChildShowsItsProgramButNotTheBulkyAssignments() async throws {
+        let env = try environment("bin-packing-online.json")
+        let code = "def priority(item, bins):\n    return [-(b - item) for b in bins]"
+        let evaluation = try await env.evaluate(completion: fenced(code), from: try await env.initialStates()[0])
+        let child = try #require(evaluation.child)
+        #expect(child.construction.contains("assignments"))
+        let prompt = env.prompt(for: child)
+        #expect(prompt.contains("return [-(b - item) for b in bins]") && !prompt.contains("assignments"))
+        #expect(prompt.contains("Value: 1 (higher is better). Target to beat: 1."))
+    }
+
     @Test func binPackingPriorityReturningNaNIsInvalid() async throws {
         let env = try environment("bin-packing-online.json")
         let code = "def priority(item, bins):\n    return [float('nan')] * len(bins)"

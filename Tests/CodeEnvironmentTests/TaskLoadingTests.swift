@@ -62,8 +62,9 @@ import Testing
                              feedback: "Valid construction. Score: 2.5.")
         let prompt = env.prompt(for: state)
         #expect(prompt.hasPrefix("Pack 26 circles"))
-        #expect(prompt.contains("Its value: 2.5 (target to beat: 2.635983)"))
-        #expect(prompt.contains("## Feedback from its evaluation\nValid construction. Score: 2.5."))
+        #expect(prompt.contains("Value: 2.5 (higher is better). Target to beat: 2.63598."))
+        #expect(prompt.contains("The best known value is 2.635983."))
+        #expect(prompt.contains("## Feedback\nValid construction. Score: 2.5."))
         #expect(prompt.contains("def run(current):"))
     }
 }
