@@ -100,6 +100,18 @@ import Testing
         #expect(global.reward == grown.reward, "\(global.feedback)")
     }
 
+    @Test func stringHashingIsSeededSoSetOrderRepeats() async throws {
+        // Without a fixed PYTHONHASHSEED the printed order of these 8 strings would differ between runs
+        // (same order twice by chance: about 1 in 40320).
+        let env = try circles()
+        let state = try await env.initialStates()[0]
+        let code = "print(list({'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'}))\n" + Self.grid(last: "[0.2, 0.2, 0.04]")
+        let first = try await env.evaluate(completion: fenced(code), from: state)
+        let second = try await env.evaluate(completion: fenced(code), from: state)
+        #expect(first.feedback.contains("Your program printed:\n['"))
+        #expect(first.feedback == second.feedback)
+    }
+
     @Test func runThatNeverReturnsIsATimeout() async throws {
         let env = try circles(["wall_seconds": "3", "call_timeout_seconds": "1"])
         let evaluation = try await env.evaluate(completion: fenced("def run(current):\n    while True:\n        pass"),

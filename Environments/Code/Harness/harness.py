@@ -67,6 +67,15 @@ def drop_privileges():
         capset(header, data)
 
 
+def worker_environment():
+    """The harness's (already scrubbed) environment without PYTHON* variables, plus a fixed hash seed so that
+    a candidate iterating over a set of strings behaves the same on every evaluation. (The worker is not
+    started with -I, which would ignore PYTHONHASHSEED; -s still keeps the user site out.)"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
 def load_task_module(filename):
     path = os.path.join(HERE, os.path.basename(filename))
     name = os.path.splitext(os.path.basename(filename))[0]
@@ -101,8 +110,8 @@ class Candidate:
         self._from_child, from_child_w = os.pipe()
         with open(self._out_path, "wb") as out, open(self._err_path, "wb") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-u", os.path.join(HERE, "worker.py"), str(to_child_r), str(from_child_w)],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=HERE, close_fds=True,
+                [sys.executable, "-s", "-u", os.path.join(HERE, "worker.py"), str(to_child_r), str(from_child_w)],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=HERE, close_fds=True, env=worker_environment(),
                 pass_fds=(to_child_r, from_child_w), start_new_session=True, preexec_fn=drop_privileges)
         os.close(to_child_r)
         os.close(from_child_w)
