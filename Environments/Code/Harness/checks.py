@@ -9,7 +9,7 @@ check stopped early on an exception outside an assert) fails. Reward = passed / 
 
 import ast
 
-from protocol import TaskError
+from protocol import CandidateFailure, TaskError
 
 
 class _Rewriter(ast.NodeTransformer):
@@ -60,7 +60,11 @@ class Recorder:
             ok = thunk()
         except TaskError:
             raise
-        except Exception as exc:  # the candidate's failure (raised through the proxy) or a bad value
+        except CandidateFailure as exc:  # the candidate raised, exited, timed out or returned junk
+            if self.errors[index] is None:
+                self.errors[index] = str(exc)
+            return
+        except Exception as exc:  # the test's own expression failed on the value it got back
             if self.errors[index] is None:
                 self.errors[index] = "%s: %s" % (type(exc).__name__, exc)
             return

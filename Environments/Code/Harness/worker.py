@@ -62,7 +62,7 @@ def main():
         reply({"ready": False, "kind": "memory", "error": describe(exc)})
         return
     except SystemExit as exc:
-        reply({"ready": False, "kind": "exit", "error": "the candidate called exit(%r) while loading" % (exc.code,)})
+        reply({"ready": False, "kind": "exit", "error": "the candidate called exit(%r)" % (exc.code,)})
         return
     except BaseException as exc:  # noqa: B902 - anything the candidate raises is its failure
         reply({"ready": False, "kind": "exception", "error": describe(exc)})
