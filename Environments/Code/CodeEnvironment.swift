@@ -36,9 +36,18 @@ public struct CodeEnvironment: Environment {
             for task in all where !seen.insert(task.taskID).inserted {
                 throw CodeEnvironmentError("\(path): task_id '\(task.taskID)' appears twice")
             }
+            guard settings.params.isEmpty else {
+                throw CodeEnvironmentError("--env-arg param.NAME applies to optimisation tasks, not to \(path)")
+            }
             var selected = all
+            if let index = settings.index {
+                guard index < all.count else {
+                    throw CodeEnvironmentError("--env-arg index=\(index): \(path) has \(all.count) tasks (0...\(all.count - 1))")
+                }
+                selected = [all[index]]
+            }
             if let wanted = settings.taskID {
-                selected = all.filter { $0.taskID == wanted }
+                selected = selected.filter { $0.taskID == wanted }
                 if selected.isEmpty {
                     throw CodeEnvironmentError("\(path) has no task_id '\(wanted)'; it has: "
                         + all.map(\.taskID).joined(separator: ", "))
@@ -56,7 +65,14 @@ public struct CodeEnvironment: Environment {
                 problem = CodePrompt.suiteProblem(count: selected.count)
             }
         case .optimize(var task):
+            guard settings.taskID == nil, settings.index == nil else {
+                throw CodeEnvironmentError("--env-arg task_id/index select a function task; \(path) is one optimisation task")
+            }
             task.limits = settings.apply(to: task.limits)
+            if case .object(var fields) = task.params, !settings.params.isEmpty {
+                fields.merge(settings.params) { $1 }
+                task.params = .object(fields)
+            }
             kind = .optimize(task)
             spec = EnvironmentSpec(id: Self.id, summary: "Python optimisation: \(task.taskID)", target: task.target)
             problem = CodePrompt.optimizeProblem(task)

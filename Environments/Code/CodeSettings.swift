@@ -1,11 +1,17 @@
 // `--env-arg key=value` options of code/python-v0 (docs/env-code.md lists them).
+import JSONLines
 
 struct CodeSettings: Sendable, Hashable {
-    static let known = ["task_id", "all_or_nothing", "python", "wall_seconds", "cpu_seconds", "memory_mb",
-                        "call_timeout_seconds"]
+    static let known = ["task_id", "index", "all_or_nothing", "python", "wall_seconds", "cpu_seconds", "memory_mb",
+                        "call_timeout_seconds", "param.NAME"]
 
     /// Restrict a function-task file to this one task.
     var taskID: String?
+    /// Restrict a function-task file to the record at this 0-based position.
+    var index: Int?
+    /// `param.NAME=VALUE`: replaces `params.NAME` of an optimisation task (VALUE read as JSON when it
+    /// parses, else as a string), e.g. `param.seed=7` for other bin-packing instances.
+    var params: [String: JSONValue] = [:]
     /// Function tasks: reward 1 only when every check passes, else 0.
     var allOrNothing = false
     /// Interpreter path or name; default `python3` from PATH.
@@ -23,8 +29,17 @@ struct CodeSettings: Sendable, Hashable {
                 }
                 return x
             }
+            if key.hasPrefix("param."), key.count > 6 {
+                params[String(key.dropFirst(6))] = (try? JSONL.parse(value).value) ?? .string(value)
+                continue
+            }
             switch key {
             case "task_id": taskID = value
+            case "index":
+                guard let i = Int(value), i >= 0 else {
+                    throw CodeEnvironmentError("--env-arg index=\(value): expected a non-negative integer")
+                }
+                index = i
             case "all_or_nothing":
                 guard let flag = ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][value.lowercased()] else {
                     throw CodeEnvironmentError("--env-arg all_or_nothing=\(value): expected true or false")

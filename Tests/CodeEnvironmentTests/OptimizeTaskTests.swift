@@ -159,6 +159,17 @@ import Testing
         #expect(prompt.contains("Value: 1 (higher is better). Target to beat: 1."))
     }
 
+    @Test func paramSeedGivesOtherBinPackingInstances() async throws {
+        let code = fenced("def priority(item, bins):\n    return [-(b - item) for b in bins]")
+        let shipped = try environment("bin-packing-online.json")
+        let reseeded = try environment("bin-packing-online.json", ["param.seed": "7"])
+        let a = try await shipped.evaluate(completion: code, from: try await shipped.initialStates()[0])
+        let b = try await reseeded.evaluate(completion: code, from: try await reseeded.initialStates()[0])
+        #expect(a.reward == 1 && b.reward == 1)  // best fit against itself, whatever the instances
+        #expect(a.metrics["best_fit_bins"] == 340)
+        #expect(b.metrics["l1_bound"] != a.metrics["l1_bound"] || b.metrics["best_fit_bins"] != a.metrics["best_fit_bins"])
+    }
+
     @Test func binPackingPriorityReturningNaNIsInvalid() async throws {
         let env = try environment("bin-packing-online.json")
         let code = "def priority(item, bins):\n    return [float('nan')] * len(bins)"

@@ -28,6 +28,15 @@ import Testing
         }
     }
 
+    @Test func indexSelectsOneRecordAndParamsOnlyApplyToOptimisation() async throws {
+        let env = try environment("functions.jsonl", ["index": "4"])
+        #expect(try await env.initialStates().count == 1)
+        #expect(env.problem.contains("roman_to_int"))
+        #expect { try environment("functions.jsonl", ["index": "8"]) } throws: { "\($0)".contains("has 8 tasks") }
+        #expect { try environment("functions.jsonl", ["param.seed": "1"]) } throws: { "\($0)".contains("param.NAME") }
+        #expect { try environment("circle-packing-26.json", ["task_id": "x"]) } throws: { "\($0)".contains("task_id/index") }
+    }
+
     @Test func suiteHasOneInitialStatePerTaskWithItsOwnPrompt() async throws {
         let env = try environment("functions.jsonl")
         let states = try await env.initialStates()
