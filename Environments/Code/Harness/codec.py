@@ -15,6 +15,12 @@ import json
 import math
 
 MAX_DEPTH = 100
+MAX_EXACT_INT = 2 ** 53
+
+
+def _short(n):
+    text = str(n) if n.bit_length() < 2000 else "with %d bits" % n.bit_length()
+    return text if len(text) < 40 else text[:20] + "..."
 
 
 class CodecError(Exception):
@@ -110,7 +116,11 @@ def to_json_value(value, depth=0):
     if depth > MAX_DEPTH:
         raise CodecError("construction nested deeper than %d levels" % MAX_DEPTH)
     t = type(value)
-    if value is None or t is bool or t is str or t is int:
+    if value is None or t is bool or t is str:
+        return value
+    if t is int:
+        if abs(value) > MAX_EXACT_INT:
+            raise CodecError("integer %s in construction is beyond +-2^53 (not exact in JSON readers)" % _short(value))
         return value
     if t is float:
         if not math.isfinite(value):

@@ -51,11 +51,14 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def make_undumpable():
-    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    if hasattr(_libc, "prctl"):  # Linux only; elsewhere the sandbox's walls are all there is
+        _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def drop_privileges():
     """Runs in the worker between fork and exec: no capabilities, no privilege gain on exec."""
+    if not hasattr(_libc, "prctl"):
+        return
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
     for cap in range(64):
