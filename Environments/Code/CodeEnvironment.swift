@@ -28,8 +28,8 @@ public struct CodeEnvironment: Environment {
         }
         settings = try CodeSettings(options.args)
         let files = try HarnessFiles.contents.get()
-        harness = HarnessRunner(runner: runner ?? SandboxRunner(), python: try PythonInterpreter.resolve(settings.python),
-                                harness: files)
+        if let python = settings.python { _ = try PythonInterpreter.ask(python) }  // a mistyped path fails here
+        harness = HarnessRunner(runner: runner ?? SandboxRunner(), pythonName: settings.python, harness: files)
         switch try CodeTaskLoader.load(path: path) {
         case .functions(let all):
             var seen = Set<String>()

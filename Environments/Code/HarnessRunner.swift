@@ -16,7 +16,8 @@ enum HarnessOutcome: Sendable {
 
 struct HarnessRunner: Sendable {
     let runner: SandboxRunner
-    let python: PythonInterpreter
+    /// `--env-arg python`, or nil for the default interpreter (see `PythonInterpreter.usable`).
+    let pythonName: String?
     let harness: [String: [UInt8]]
 
     /// Runs the harness with `request` (mode-specific fields), the task's trusted modules and `limits`.
@@ -40,6 +41,7 @@ struct HarnessRunner: Sendable {
             "LANG": "C.UTF-8", "HOME": "/tmp", "PYTHONHASHSEED": "0",
             "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         ]
+        let python = try await PythonInterpreter.usable(pythonName, runner: runner)
         let sandboxRequest = SandboxRequest(
             executable: python.executable, arguments: ["-I", "harness.py"],
             stdin: Array(JSONL.serialize(.object(fields)).utf8), files: files, limits: sandboxLimits,

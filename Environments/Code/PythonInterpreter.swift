@@ -3,63 +3,81 @@
 // `python3` on the host PATH may be a launcher script (pyenv shims) that needs the user's environment,
 // which the sandbox scrubs. So the interpreter is asked once for its real executable and installation
 // prefix; the prefix is made visible read-only inside the sandbox when it lies outside /usr.
+// Whether the sandbox can really run it depends on the isolation (a sandbox that drops to an unprivileged
+// uid cannot enter a private home such as /root/.pyenv), so the choice is settled by running the
+// interpreter inside the sandbox once; when it cannot start there, the system python3 is tried instead.
 import Foundation
+import Sandbox
 
 struct PythonInterpreter: Sendable, Hashable {
     var executable: String
     /// Installation directories to expose read-only in the sandbox.
     var readOnlyPaths: [String]
 
-    /// Resolves `override` (a path or command name) or `python3` from the host PATH. Cached per name.
-    static func resolve(_ override: String?) throws -> PythonInterpreter {
+    /// The interpreter named `override` (a path or command name), or by default `python3` from the host PATH
+    /// or else the first system python3 that starts inside `runner`'s sandbox. Settled once per name and process.
+    static func usable(_ override: String?, runner: SandboxRunner) async throws -> PythonInterpreter {
         let name = override ?? "python3"
-        cache.lock.lock()
-        defer { cache.lock.unlock() }
-        if let known = cache.resolved[name] { return known }
-        let found = try probe(name)
-        cache.resolved[name] = found
-        return found
+        // Concurrent first evaluations share one probe.
+        let probe = cache.task(name) { Task { try await settle(name, explicit: override != nil, runner: runner) } }
+        return try await probe.value
     }
 
-    /// Interpreters resolved so far, guarded by `lock`.
+    private static func settle(_ name: String, explicit: Bool, runner: SandboxRunner) async throws -> PythonInterpreter {
+        var tried: [String] = []
+        var candidates: [PythonInterpreter] = []
+        do { candidates.append(try ask(name)) } catch { tried.append("\(name): \(error)") }
+        // An interpreter named explicitly is the only one tried; the default falls back to the system's.
+        let fallbacks = explicit ? [] : ["/usr/local/bin/python3", "/usr/bin/python3"]
+        for fallback in fallbacks where FileManager.default.isExecutableFile(atPath: fallback) {
+            if let system = try? ask(fallback), !candidates.contains(system) { candidates.append(system) }
+        }
+        for candidate in candidates {
+            if let problem = await startFailure(candidate, runner: runner) {
+                tried.append("\(candidate.executable): \(problem)")
+                continue
+            }
+            return candidate
+        }
+        throw CodeEnvironmentError("no Python interpreter starts inside the sandbox (\(tried.joined(separator: "; "))); "
+            + "pass --env-arg python=PATH")
+    }
+
+    /// Why `python` cannot run a trivial program in the sandbox, or nil when it can.
+    static func startFailure(_ python: PythonInterpreter, runner: SandboxRunner) async -> String? {
+        var limits = SandboxLimits()
+        limits.wallSeconds = 20
+        let request = SandboxRequest(executable: python.executable, arguments: ["-I", "-c", "print('python-ok')"],
+                                     limits: limits, readOnlyPaths: python.readOnlyPaths)
+        do {
+            let result = try await runner.run(request)
+            if String(decoding: result.stdout, as: UTF8.self).contains("python-ok") { return nil }
+            return clip(String(decoding: result.stderr, as: UTF8.self), 300)
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// One probe per interpreter name and process, guarded by `lock`.
     private final class Cache: @unchecked Sendable {
-        let lock = NSLock()
-        var resolved: [String: PythonInterpreter] = [:]
+        private let lock = NSLock()
+        private var probes: [String: Task<PythonInterpreter, Error>] = [:]
+        func task(_ name: String, start: () -> Task<PythonInterpreter, Error>) -> Task<PythonInterpreter, Error> {
+            lock.lock()
+            defer { lock.unlock() }
+            if let existing = probes[name] { return existing }
+            let probe = start()
+            probes[name] = probe
+            return probe
+        }
     }
 
     private static let cache = Cache()
 
-    /// The interpreter `name` names, unless the sandbox cannot execute it: when the harness runs as root the
-    /// sandbox drops to an unprivileged uid, which cannot enter a private home (e.g. a pyenv Python under
-    /// /root). Then the system `python3` is used instead, when there is one.
-    private static func probe(_ name: String) throws -> PythonInterpreter {
-        let found = try ask(name)
-        if geteuid() != 0 || worldExecutable(found.executable) { return found }
-        for fallback in ["/usr/local/bin/python3", "/usr/bin/python3"] where fallback != found.executable {
-            if FileManager.default.isExecutableFile(atPath: fallback), let system = try? ask(fallback),
-               worldExecutable(system.executable) {
-                return system
-            }
-        }
-        throw CodeEnvironmentError("\(found.executable) is not executable by an unprivileged user, which the sandbox "
-            + "runs as; install a system python3 or pass --env-arg python=PATH")
-    }
-
-    /// Whether every directory above `path` can be searched, and the file run, by any user.
-    static func worldExecutable(_ path: String) -> Bool {
-        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        var current = resolved
-        while true {
-            var st = stat()
-            guard stat(current, &st) == 0, st.st_mode & S_IXOTH != 0 else { return false }
-            if current == "/" { return true }
-            current = (current as NSString).deletingLastPathComponent
-        }
-    }
-
-    private static func ask(_ name: String) throws -> PythonInterpreter {
+    /// Asks the host interpreter `name` for its executable and prefixes.
+    static func ask(_ name: String) throws -> PythonInterpreter {
         guard let launcher = lookUp(name) else {
-            throw CodeEnvironmentError("cannot find the Python interpreter '\(name)' on PATH (set --env-arg python=PATH)")
+            throw CodeEnvironmentError("cannot find the Python interpreter '\(name)' on PATH")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: launcher)

@@ -22,6 +22,12 @@ import Testing
         }
     }
 
+    @Test func explicitInterpreterThatDoesNotExistFailsAtConstruction() {
+        #expect { try environment("functions.jsonl", ["python": "/nonexistent/python3"]) } throws: { error in
+            "\(error)".contains("cannot find the Python interpreter '/nonexistent/python3'")
+        }
+    }
+
     @Test func unknownTaskIdListsTheTasksInTheFile() {
         #expect { try environment("functions.jsonl", ["task_id": "nope"]) } throws: { error in
             "\(error)".contains("no task_id 'nope'") && "\(error)".contains("discovery/roman-to-int")
