@@ -85,3 +85,12 @@ public struct CachedEnvironment: Environment {
         return evaluation
     }
 }
+
+extension EnvironmentRegistry {
+    /// Builds `id` and wraps it in `cache`, keyed by the task's canonical options (task file + env-args).
+    public func makeCached(_ id: String, options: EnvironmentOptions = EnvironmentOptions(),
+                           cache: EvaluationCache) throws -> CachedEnvironment {
+        let task = try EnvironmentConfig(options: options).taskKey
+        return CachedEnvironment(try make(id, options: options), cache: cache, task: task)
+    }
+}

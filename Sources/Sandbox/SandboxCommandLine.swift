@@ -1,6 +1,6 @@
 // Builds the argv that wraps a candidate in the active isolation:
 //   bubblewrap:   bwrap <namespaces, read-only system dirs, writable /sandbox> -- [setpriv] prlimit -- EXE ARGS
-//   namespaces:   unshare <pid/net/ipc/uts, --kill-child> -- [setpriv] prlimit -- EXE ARGS
+//   namespaces:   unshare <pid/net/ipc/uts, --kill-child> -- sh -c '"$@"; exit $?' sh [setpriv] prlimit -- EXE ARGS
 //   rlimits-only: [setpriv] prlimit -- EXE ARGS
 // `setpriv` (only when the harness runs as root) drops to a per-run unprivileged uid so that RLIMIT_NPROC
 // counts that uid alone (the kernel ignores RLIMIT_NPROC for root, including root mapped into a user
@@ -73,7 +73,10 @@ struct SandboxCommandLine {
             var outer = [unshare]
             if dropToUID == nil { outer += ["--user", "--map-root-user"] }
             outer += ["--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc", "--"]
-            return outer + inner
+            // A shell as pid 1 of the namespace, the candidate as its child: the kernel ignores signals
+            // without a handler sent to a namespace init (even SIGKILL to itself, or SIGXCPU), so the
+            // candidate must not be the init. `; exit $?` stops the shell from exec'ing in place.
+            return outer + ["/bin/sh", "-c", "\"$@\"; exit $?", "sh"] + inner
         case .bubblewrap:
             guard let bwrap = tools.bwrap else { throw SandboxError("bwrap not found") }
             var outer = [bwrap]
@@ -92,7 +95,15 @@ struct SandboxCommandLine {
                     outer += ["--ro-bind-try", "/etc/\(entry)", "/etc/\(entry)"]
                 }
             }
+            var madeDirs = Set<String>()
             for path in readOnlyPaths where FileManager.default.fileExists(atPath: path) {
+                // bwrap creates missing parents with mode 0700, which the unprivileged sandbox uid cannot
+                // traverse (e.g. /root for a pyenv Python): create them 0755 first.
+                for parent in Self.ancestors(of: path) where !madeDirs.contains(parent)
+                    && !Self.systemDirs.contains(where: { parent == $0 || parent.hasPrefix($0 + "/") }) {
+                    madeDirs.insert(parent)
+                    outer += ["--perms", "0755", "--dir", parent]
+                }
                 outer += ["--ro-bind", path, path]
             }
             outer += ["--proc", "/proc", "--dev", "/dev",
@@ -100,6 +111,12 @@ struct SandboxCommandLine {
                       "--bind", workDir, sandboxInnerWorkDir, "--chdir", sandboxInnerWorkDir, "--"]
             return outer + inner
         }
+    }
+
+    /// "/a/b/c" → ["/a", "/a/b"] (the directories above a path, outermost first).
+    static func ancestors(of path: String) -> [String] {
+        let parts = path.split(separator: "/").dropLast()
+        return parts.indices.map { "/" + parts[...$0].joined(separator: "/") }
     }
 
     /// `--ro-bind` for real system directories, `--symlink` for merged-/usr links.

@@ -92,6 +92,9 @@ func runBlocking(_ request: SandboxRequest, isolation: SandboxIsolation, tools: 
     let exit = ProcessSupervisor.run(argv: argv, environment: environment, directory: work.path,
                                      stdin: request.stdin, limits: request.limits,
                                      namespaced: isolation != .rlimitsOnly)
+    // Without a pid namespace, a process that left the group (setsid) survives the group kill; when the
+    // run had a private uid, everything still running under that uid belongs to it.
+    if isolation == .rlimitsOnly, let uid = dropTo { killProcesses(ofUID: uid) }
     var result = SandboxResult(outcome: .exited, exitCode: exit.exitCode, signal: exit.signal, stdout: exit.stdout,
                                stderr: exit.stderr, stdoutTruncated: exit.stdoutTruncated,
                                stderrTruncated: exit.stderrTruncated, wallSeconds: exit.wallSeconds,
@@ -129,3 +132,22 @@ private let probedIsolation: SandboxIsolation = {
     }
     return .rlimitsOnly
 }()
+
+/// SIGKILLs every process whose real uid is `uid`, until none is left (at most ~1 s).
+func killProcesses(ofUID uid: UInt32) {
+    for _ in 0 ..< 100 {
+        var found = false
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(entry),
+                  let status = FileManager.default.contents(atPath: "/proc/\(entry)/status") else { continue }
+            let uidLine = String(decoding: status, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("Uid:") }
+            let realUID = uidLine?.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { UInt32($0) }
+            if realUID == uid {
+                found = true
+                _ = kill(pid, SIGKILL)
+            }
+        }
+        if !found { return }
+        usleep(10_000)
+    }
+}

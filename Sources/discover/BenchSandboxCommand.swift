@@ -12,27 +12,43 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         commandName: "sandbox", abstract: "Sandboxed candidates per second and external-environment round trip.")
 
     @Option(help: "Sandboxed runs per measurement.") var runs = 200
-    @Option(help: "Runs in flight at once (default: one per core).") var parallel = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Runs in flight at once, comma-separated levels; the first is the headline (default: one per core, then 2× and 4×).")
+    var parallel: String = {
+        let n = ProcessInfo.processInfo.activeProcessorCount
+        return "\(n),\(2 * n),\(4 * n)"
+    }()
     @Option(help: "Round trips to the external environment.") var roundTrips = 2000
     @Option(help: "External environment program (a Python file speaking the JSON-lines protocol).")
     var external = "examples/python-environment/sqrt2_env.py"
 
     func validate() throws {
-        guard runs >= 1, parallel >= 1, roundTrips >= 1 else { throw ValidationError("counts must be positive") }
+        guard runs >= 1, roundTrips >= 1, !levels.isEmpty, levels.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("--runs, --round-trips and every --parallel level must be positive integers")
+        }
         guard FileManager.default.fileExists(atPath: external) else {
             throw ValidationError("--external \(external): no such file (run from the repository root)")
         }
     }
 
     func run() async throws {
-        let runner = SandboxRunner(maxParallel: parallel)
-        print("sandbox isolation: \(runner.isolation.rawValue); \(parallel) in flight; \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        let python = try await measure(runner, SandboxRequest(executable: "python3", arguments: ["-c", "print(sum(range(100)))"]),
-                                       expect: "4950\n", label: "python3 -c")
-        let pythonNoSite = try await measure(runner, SandboxRequest(executable: "python3", arguments: ["-S", "-c", "print(sum(range(100)))"]),
-                                             expect: "4950\n", label: "python3 -S -c")
-        let trueRun = try await measure(runner, SandboxRequest(executable: "true"), expect: "", label: "true")
-
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        print("sandbox isolation: \(SandboxRunner.detectIsolation().rawValue); \(cores) cores; \(runs) runs per row")
+        print(row(["candidate", "in flight", "runs/s", "p50 ms", "p99 ms"]))
+        let pythonRequest = SandboxRequest(executable: "python3", arguments: ["-c", "print(sum(range(100)))"])
+        var pythonByLevel: [(level: Int, t: Throughput)] = []
+        for level in levels {
+            let t = try await measure(SandboxRunner(maxParallel: level), pythonRequest, expect: "4950\n", label: "python3 -c", level: level)
+            pythonByLevel.append((level, t))
+        }
+        let python = pythonByLevel[0].t
+        let noSite = try await measure(SandboxRunner(maxParallel: levels[0]),
+                                       SandboxRequest(executable: "python3", arguments: ["-S", "-c", "print(sum(range(100)))"]),
+                                       expect: "4950\n", label: "python3 -S -c", level: levels[0])
+        let trueRun = try await measure(SandboxRunner(maxParallel: levels[0]), SandboxRequest(executable: "true"),
+                                        expect: "", label: "true", level: levels[0])
+        var load = [Double](repeating: 0, count: 3)
+        _ = getloadavg(&load, 3)
+        print("load average during the runs: \(fmt(load[0])) (1 min) on \(cores) cores")
         print("")
         print("external environment round trip (\(external), \(roundTrips) evaluate calls)")
         let env = try ExternalEnvironment(command: ["python3", external])
@@ -51,11 +67,15 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         print(row(["measure", "mean ms", "p50 ms", "p99 ms"]))
         print(row(["round trip", fmt(rt.mean), fmt(rt.p50), fmt(rt.p99)]))
 
+        var byLevel: [String: JSONValue] = [:]
+        for (level, t) in pythonByLevel { byLevel["\(level)"] = .double(t.perSecond) }
         let figures: [String: JSONValue] = [
-            "bench": .string("sandbox"), "isolation": .string(runner.isolation.rawValue), "parallel": .int(Int64(parallel)),
-            "runs": .int(Int64(runs)),
+            "bench": .string("sandbox"), "isolation": .string(SandboxRunner.detectIsolation().rawValue),
+            "cores": .int(Int64(cores)), "parallel": .int(Int64(levels[0])), "runs": .int(Int64(runs)),
             "python_per_second": .double(python.perSecond), "python_p50_ms": .double(python.latency.p50),
-            "python_nosite_per_second": .double(pythonNoSite.perSecond),
+            "python_per_second_by_parallel": .object(byLevel),
+            "load_average_1m": .double(load[0]),
+            "python_nosite_per_second": .double(noSite.perSecond),
             "true_per_second": .double(trueRun.perSecond), "true_p50_ms": .double(trueRun.latency.p50),
             "external_roundtrip_mean_ms": .double(rt.mean), "external_roundtrip_p50_ms": .double(rt.p50),
             "external_roundtrip_p99_ms": .double(rt.p99),
@@ -63,10 +83,12 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         print(JSONL.serialize(.object(figures)))
     }
 
+    var levels: [Int] { parallel.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
     struct Throughput { var perSecond: Double; var latency: Summary }
 
     /// `runs` copies of `request` through `runner`, all submitted at once (the runner bounds parallelism).
-    func measure(_ runner: SandboxRunner, _ request: SandboxRequest, expect: String, label: String) async throws -> Throughput {
+    func measure(_ runner: SandboxRunner, _ request: SandboxRequest, expect: String, label: String, level: Int) async throws -> Throughput {
         let start = DispatchTime.now().uptimeNanoseconds
         let latencies: [Double] = try await withThrowingTaskGroup(of: Double.self) { group in
             for _ in 0 ..< runs {
@@ -84,8 +106,7 @@ struct BenchSandboxCommand: AsyncParsableCommand {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let throughput = Throughput(perSecond: Double(runs) / seconds, latency: Summary(latencies))
-        if label == "python3 -c" { print(row(["candidate", "runs/s", "p50 ms", "p99 ms"])) }
-        print(row([label, fmt(throughput.perSecond), fmt(throughput.latency.p50), fmt(throughput.latency.p99)]))
+        print(row([label, "\(level)", fmt(throughput.perSecond), fmt(throughput.latency.p50), fmt(throughput.latency.p99)]))
         return throughput
     }
 

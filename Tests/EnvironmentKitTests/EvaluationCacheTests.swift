@@ -23,6 +23,19 @@ struct EvaluationCacheTests {
         #expect(base.evaluations == 2)
     }
 
+    @Test func registryBuildsCachedEnvironmentsKeyedByTheirOptions() async throws {
+        let base = CountingEnvironment()
+        var registry = EnvironmentRegistry()
+        try registry.register("test/counting-v0") { _ in base }
+        let cache = EvaluationCache()
+        let a = try registry.makeCached("test/counting", options: EnvironmentOptions(args: ["k": "1"]), cache: cache)
+        let b = try registry.makeCached("test/counting", options: EnvironmentOptions(args: ["k": "1"]), cache: cache)
+        let c = try registry.makeCached("test/counting", options: EnvironmentOptions(args: ["k": "2"]), cache: cache)
+        #expect(a.task == #"{"k":"1"}"#)
+        for env in [a, b, c] { _ = try await env.evaluate(completion: "xy", from: EnvState(construction: "")) }
+        #expect(base.evaluations == 2)   // b hit a's entry; c has another task
+    }
+
     @Test func nondeterministicEnvironmentsAreNotCached() async throws {
         let base = CountingEnvironment(deterministic: false)
         let env = CachedEnvironment(base, cache: EvaluationCache(), task: "{}")

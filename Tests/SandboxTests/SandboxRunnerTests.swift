@@ -37,6 +37,16 @@ struct SandboxRunnerTests {
         #expect(!result.stdoutTruncated)
     }
 
+    @Test func programThatIgnoresStdinDoesNotHurtTheHarness() async throws {
+        // Writing 4 MB to a pipe whose reader has exited raises SIGPIPE, which would kill the harness if
+        // it were not ignored; the run must simply end.
+        let runner = SandboxRunner(maxParallel: 1)
+        let request = SandboxRequest(executable: "python3", arguments: ["-c", "print('bye')"],
+                                     stdin: [UInt8](repeating: 0x61, count: 4 << 20))
+        let result = try await runner.run(request)
+        #expect(result.succeeded && result.stdoutText == "bye\n")
+    }
+
     @Test func fileNamesEscapingTheWorkDirectoryAreRejected() async throws {
         let runner = SandboxRunner(maxParallel: 1)
         for name in ["../evil", "/etc/evil", "a/../../evil"] {
@@ -87,5 +97,35 @@ struct SandboxRunnerTests {
         let slow = try await runner.run(pythonRequest("import time; time.sleep(30)", marker: marker, limits: quickLimits(wall: 0.5)))
         #expect(slow.outcome == .timeout)
         #expect(processesCarrying(marker).isEmpty)
+    }
+}
+
+/// A python3 on the harness's PATH that lives outside the system directories (e.g. pyenv), if any.
+let pythonOutsideSystemDirs: String? = {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+        let candidate = URL(fileURLWithPath: "\(dir)/python3").resolvingSymlinksInPath().path
+        guard FileManager.default.isExecutableFile(atPath: candidate),
+              !["/usr/", "/bin/", "/lib"].contains(where: { candidate.hasPrefix($0) }),
+              (try? String(contentsOfFile: candidate, encoding: .utf8)) == nil   // a binary, not a shim script
+        else { continue }
+        return candidate
+    }
+    return nil
+}()
+
+struct SandboxInstallPrefixTests {
+    @Test func installPrefixIsTheParentOfTheBinDirectory() {
+        #expect(SandboxCommandLine.installPrefix(of: "/usr/bin/python3") == nil)
+        #expect(SandboxCommandLine.installPrefix(of: "/opt/py/3.11/bin/python3") == "/opt/py/3.11")
+        #expect(SandboxCommandLine.ancestors(of: "/root/.pyenv/versions/3.11.7") == ["/root", "/root/.pyenv", "/root/.pyenv/versions"])
+    }
+
+    @Test(.enabled(if: pythonOutsideSystemDirs != nil))
+    func interpreterOutsideSystemDirectoriesRuns() async throws {
+        let runner = SandboxRunner(maxParallel: 1)
+        let result = try await runner.run(SandboxRequest(executable: pythonOutsideSystemDirs!,
+                                                         arguments: ["-c", "import json; print(json.dumps([1]))"]))
+        #expect(result.succeeded, "\(result.outcome) \(result.stderrText)")
+        #expect(result.stdoutText == "[1]\n")
     }
 }
