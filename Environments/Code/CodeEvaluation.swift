@@ -15,7 +15,7 @@ extension CodeEnvironment {
         switch try await harness.run(request, modules: [], limits: limits) {
         case .failure(let status, let message):
             return failed(status, feedback: message)
-        case .report(let r, _):
+        case .report(let r):
             report = r
         }
         let status = Self.status(of: report)
@@ -49,7 +49,7 @@ extension CodeEnvironment {
         switch try await harness.run(request, modules: (task.driver.map { [$0] } ?? []) + task.support, limits: task.limits) {
         case .failure(let status, let message):
             return failed(status, feedback: message)
-        case .report(let r, _):
+        case .report(let r):
             produced = r
         }
         var metrics: [String: Double] = ["calls": Double(produced["calls"]?.intValue ?? 0)]
@@ -71,7 +71,7 @@ extension CodeEnvironment {
             // A scorer that runs out of time was handed a construction built to stall it; anything else is ours.
             let blamed: EvaluationStatus = status == .timeout ? .timeout : .infraError
             return failed(blamed, feedback: "Scoring failed: \(message)", metrics: metrics)
-        case .report(let r, _):
+        case .report(let r):
             verdict = r
         }
         let scoreStatus = Self.status(of: verdict)

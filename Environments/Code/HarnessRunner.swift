@@ -9,7 +9,7 @@ import Sandbox
 /// How a sandboxed harness run ended.
 enum HarnessOutcome: Sendable {
     /// The harness's report (its "status" field says how the candidate did).
-    case report([String: JSONValue], wallSeconds: Double)
+    case report([String: JSONValue])
     /// No trustworthy report: the run timed out, was killed, or could not start.
     case failure(EvaluationStatus, String)
 }
@@ -59,7 +59,7 @@ struct HarnessRunner: Sendable {
             guard let record = try? JSONL.parse(body, file: "<harness report>"), case .object(let report) = record.value else {
                 return .failure(.infraError, "the harness wrote an unreadable report")
             }
-            return .report(report, wallSeconds: result.wallSeconds)
+            return .report(report)
         }
         if lines.count > 1 {
             return .failure(.crash, "the harness output holds \(lines.count) reports; none is trusted")

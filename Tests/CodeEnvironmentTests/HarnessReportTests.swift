@@ -23,7 +23,7 @@ import Testing
     @Test func onlyTheSentinelLineIsRead() throws {
         let out = "{\"status\": \"ok\", \"passed\": 9}\nfake \(String(repeating: "0", count: 32)) {}\n"
             + "\(sentinel) {\"status\":\"ok\",\"passed\":1,\"total\":2}\n"
-        guard case .report(let report, _) = HarnessRunner.interpret(result(out), sentinel: sentinel, limits: limits) else {
+        guard case .report(let report) = HarnessRunner.interpret(result(out), sentinel: sentinel, limits: limits) else {
             Issue.record("expected a report")
             return
         }
