@@ -42,8 +42,10 @@ struct HarnessRunner: Sendable {
             "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         ]
         let python = try await PythonInterpreter.usable(pythonName, runner: runner)
+        // The trusted side needs only the standard library: -S skips site-packages (and their .pth start-up
+        // cost); the candidate's worker keeps them so candidates can import numpy and the like.
         let sandboxRequest = SandboxRequest(
-            executable: python.executable, arguments: ["-I", "harness.py"],
+            executable: python.executable, arguments: ["-I", "-S", "harness.py"],
             stdin: Array(JSONL.serialize(.object(fields)).utf8), files: files, limits: sandboxLimits,
             environment: environment, readOnlyPaths: python.readOnlyPaths)
         let result = try await runner.run(sandboxRequest)
