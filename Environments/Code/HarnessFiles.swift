@@ -3,7 +3,7 @@ import Foundation
 
 enum HarnessFiles {
     /// Every file of the harness; task modules may not reuse these names.
-    static let names = ["harness.py", "worker.py", "codec.py", "checks.py", "protocol.py"]
+    static let names = ["harness.py", "candidate_process.py", "worker.py", "codec.py", "checks.py", "protocol.py"]
 
     /// File name -> bytes, read once from the bundle.
     static let contents: Result<[String: [UInt8]], CodeEnvironmentError> = {
