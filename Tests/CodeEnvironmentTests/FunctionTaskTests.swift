@@ -95,6 +95,18 @@ import Testing
                 return Int(0)
             """, .ok),
         ("killing the harness", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)", .crash),
+        // SIGINT would be a KeyboardInterrupt in the harness: an exit without a report, read as an
+        // infrastructure error (never trained on). The harness ignores it.
+        ("interrupting the harness", "import os, signal, time\nos.kill(os.getppid(), signal.SIGINT)\ntime.sleep(0.2)\n"
+            + "def roman_to_int(s):\n    return 0", .ok),
+        // Writing protocol replies itself only answers calls (here the first one, correctly); the real replies
+        // then arrive out of turn and the harness ends the run as a crash.
+        ("forging the protocol from the candidate", """
+            import os, sys
+            os.write(int(sys.argv[2]), b'{"ready": true}\\n{"id": 1, "ok": true, "value": 14}\\n')
+            def roman_to_int(s):
+                return 0
+            """, .crash),
         ("writing to the harness's stdout through /proc", """
             import os
             fake = '{"status": "ok", "passed": 6, "total": 6}'
@@ -126,6 +138,15 @@ import Testing
         #expect(looping.status == .timeout && looping.reward == 0 && looping.child == nil)
         let sleeping = try await env.evaluate(completion: fenced("import time\ntime.sleep(30)"), from: state)
         #expect(sleeping.status == .timeout && sleeping.reward == 0)
+    }
+
+    @Test func stoppingTheHarnessEndsInTheSandboxTimeout() async throws {
+        // SIGSTOP cannot be caught: the harness never reports, and the sandbox's wall clock ends the run.
+        let env = try roman(["wall_seconds": "3", "call_timeout_seconds": "1"])
+        let code = "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\ndef roman_to_int(s):\n    return 0"
+        let evaluation = try await env.evaluate(completion: fenced(code), from: try await env.initialStates()[0])
+        #expect(evaluation.status == .timeout && evaluation.reward == 0, "\(evaluation.feedback)")
+        #expect(evaluation.feedback.contains("wall-clock limit of 3 s"))
     }
 
     @Test func unparsableCodeAndProseAreInvalid() async throws {

@@ -90,7 +90,9 @@ class Candidate:
         os.close(from_child_w)
         self._send({"load": source, "globals": globals_})
         reply = self._receive(self._timeout())
-        if reply is not None and not reply.get("ready"):
+        if reply is not None and type(reply) is not dict:
+            self._fail("crash", "the candidate process answered the load with garbage")
+        elif reply is not None and not reply.get("ready"):
             kind = reply.get("kind")
             status = {"syntax": "invalid", "memory": "resource-limit"}.get(kind, "crash")
             self._fail(status, "while loading: %s" % reply.get("error", "unknown error"))

@@ -26,6 +26,7 @@ import builtins  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
+import signal  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 
@@ -201,6 +202,10 @@ MODES = {"tests": run_tests, "optimize": run_optimize, "score": run_score}
 
 
 def main():
+    # The candidate runs as the same user and can signal the harness. SIGINT would surface here as
+    # KeyboardInterrupt and end the run without a report (read as an infrastructure error, which is never
+    # trained on); ignoring it leaves only signals that kill or stop the harness: `crash` or `timeout`.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     make_undumpable()
     request = json.loads(_RAW_REQUEST)
     sentinel = request.pop("sentinel")
