@@ -45,6 +45,22 @@ import Testing
         #expect(evaluation.feedback.contains("circles 0 and 1 overlap"))
     }
 
+    @Test func overlapHiddenByFloatingPointRoundingIsInvalid() async throws {
+        // Evaluated in doubles, dx*dx + dy*dy >= (r1 + r2)**2 holds for these two circles; in exact arithmetic
+        // on the same binary values the squared gap is about -2e-17: they overlap, and the scorer says so.
+        let env = try circles()
+        let code = """
+            def run(current):
+                a = [0.3, 0.4, 0.2]
+                b = [0.3830771039608916, 0.7399973452800348, 0.15]
+                assert (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 >= (a[2] + b[2]) ** 2  # the float check passes
+                return [a, b] + [[0.9, 0.1, 0.0]] * 24
+            """
+        let evaluation = try await env.evaluate(completion: fenced(code), from: try await env.initialStates()[0])
+        #expect(evaluation.status == .invalid && evaluation.reward == 0, "\(evaluation.feedback)")
+        #expect(evaluation.feedback.contains("circles 0 and 1 overlap"))
+    }
+
     @Test func exactlyTouchingCirclesAreValid() async throws {
         let env = try circles()
         let code = """
