@@ -19,7 +19,7 @@ public struct CodeLimits: Sendable, Hashable {
     public var wallSeconds: Double = 10
     public var cpuSeconds: Int = 10
     public var memoryBytes: Int = 1 << 30
-    /// Wall-clock limit of one call into the candidate (loading it counts as a call).
+    /// Wall-clock limit of one call into the candidate (loading it may take until the harness deadline).
     public var callTimeoutSeconds: Double = 5
 
     public init() {}

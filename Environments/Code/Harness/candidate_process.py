@@ -89,7 +89,9 @@ class Candidate:
         os.close(to_child_r)
         os.close(from_child_w)
         self._send({"load": source, "globals": globals_})
-        reply = self._receive(self._timeout())
+        # Loading (interpreter start-up, imports such as numpy, module-level code) may use the whole
+        # remaining deadline, not just one call's budget: start-up is slow on a loaded machine.
+        reply = self._receive(max(0.0, self.deadline - time.monotonic()))
         if reply is not None and type(reply) is not dict:
             self._fail("crash", "the candidate process answered the load with garbage")
         elif reply is not None and not reply.get("ready"):
@@ -114,7 +116,7 @@ class Candidate:
             searched = len(self._buffer)
             left = end - time.monotonic()
             if left <= 0 or not select.select([self._from_child], [], [], left)[0]:
-                over = "the harness deadline" if time.monotonic() >= self.deadline else "%.3g s" % self.call_timeout
+                over = "the harness deadline" if time.monotonic() >= self.deadline - 0.01 else "%.3g s" % self.call_timeout
                 what = "call %d" % self.calls if self.calls else "loading the candidate"
                 self._fail("timeout", "%s took longer than %s" % (what, over))
                 return None
