@@ -13,7 +13,7 @@ public struct ExternalEnvironmentError: Error, CustomStringConvertible, Sendable
     public var description: String { "external environment: \(message)" }
 }
 
-public final class ExternalEnvironment: Environment, @unchecked Sendable {
+public final class ExternalEnvironment: Environment {
     public let spec: EnvironmentSpec
     public let problem: String
     public let command: [String]
@@ -25,13 +25,15 @@ public final class ExternalEnvironment: Environment, @unchecked Sendable {
     /// - Parameters:
     ///   - options: forwarded as `params.options` of every `describe`.
     ///   - timeout: seconds allowed per call (evaluate included).
+    ///   - startupTimeout: seconds allowed for the first answer (`describe`) after each (re)start.
     ///   - directory: the program's working directory (nil: the harness's).
     public init(command: [String], options: JSONValue = .object([:]), timeout: Double = 30,
-                directory: String? = nil) throws {
+                startupTimeout: Double = 30, directory: String? = nil) throws {
         guard let executable = command.first else { throw ExternalEnvironmentError("empty command") }
         self.command = command
         connection = ExternalConnection(executable: executable, arguments: Array(command.dropFirst()),
-                                        options: options, timeout: timeout, directory: directory)
+                                        options: options, timeout: timeout, startupTimeout: max(timeout, startupTimeout),
+                                        directory: directory)
         let described = try connection.describeNow()
         let where_ = "\(command.joined(separator: " ")) describe"
         let record = JSONRecord(value: described, file: where_, line: 1)
@@ -85,8 +87,9 @@ public final class ExternalEnvironment: Environment, @unchecked Sendable {
 }
 
 extension ExternalEnvironment {
-    /// Options: `command` (array of strings, or a string split on spaces), `timeout` (seconds, default 30),
-    /// `directory` (working directory). Every option, these included, is forwarded to `describe`.
+    /// Options: `command` (array of strings, or a string split on spaces), `timeout` (seconds per call,
+    /// default 30), `startup_timeout` (seconds for the first answer after a start, default 30), `directory`
+    /// (working directory). Every option, these included, is forwarded to `describe`.
     public static let factory: EnvironmentFactory = { options in
         let config = try EnvironmentConfig(options: options)
         guard let command = try config.optionalStringArray("command"), !command.isEmpty else {
@@ -94,8 +97,9 @@ extension ExternalEnvironment {
         }
         let timeout = try config.double("timeout", default: 30)
         guard timeout > 0 else { throw EnvironmentOptionError("external/jsonl: option 'timeout' must be positive") }
+        let startup = try config.double("startup_timeout", default: 30)
         return try ExternalEnvironment(command: command, options: config.mergedJSON, timeout: timeout,
-                                       directory: try config.optionalString("directory"))
+                                       startupTimeout: startup, directory: try config.optionalString("directory"))
     }
 }
 
@@ -111,6 +115,7 @@ final class ExternalConnection: @unchecked Sendable {
     private let arguments: [String]
     private let options: JSONValue
     private let timeout: Double
+    private let startupTimeout: Double
     private let directory: String?
     private var process: InteractiveProcess?
     private var nextID: Int64 = 1
@@ -118,11 +123,13 @@ final class ExternalConnection: @unchecked Sendable {
     private var started = false
     private var closed = false
 
-    init(executable: String, arguments: [String], options: JSONValue, timeout: Double, directory: String?) {
+    init(executable: String, arguments: [String], options: JSONValue, timeout: Double, startupTimeout: Double,
+         directory: String?) {
         self.executable = executable
         self.arguments = arguments
         self.options = options
         self.timeout = timeout
+        self.startupTimeout = startupTimeout
         self.directory = directory
     }
 
@@ -164,7 +171,7 @@ final class ExternalConnection: @unchecked Sendable {
         } catch {
             throw ExternalEnvironmentError("\(([executable] + arguments).joined(separator: " ")): \(error)")
         }
-        let described = try exchange("describe", params: .object(["options": options]))
+        let described = try exchange("describe", params: .object(["options": options]), timeout: startupTimeout)
         lastDescribe = described
         return described
     }
@@ -178,7 +185,7 @@ final class ExternalConnection: @unchecked Sendable {
     }
 
     /// One request/response; on a dead or silent program, kills it so the next call restarts it.
-    private func exchange(_ method: String, params: JSONValue) throws -> JSONValue {
+    private func exchange(_ method: String, params: JSONValue, timeout: Double? = nil) throws -> JSONValue {
         guard let process else { throw ExternalEnvironmentError("not running") }
         let id = nextID
         nextID += 1
@@ -186,7 +193,7 @@ final class ExternalConnection: @unchecked Sendable {
         let answer: String
         do {
             try process.send(line: line)
-            answer = try process.receiveLine(timeout: timeout)
+            answer = try process.receiveLine(timeout: timeout ?? self.timeout)
         } catch {
             stopProcess(polite: false)
             throw ExternalEnvironmentError("\(method): \(error)")

@@ -58,6 +58,17 @@ public enum JSONL {
     /// Compact single-line JSON with correct escaping (keys sorted).
     public static func serialize(_ value: JSONValue) -> String { JSONSerializer.serialize(value) }
 
+    /// Writes `values` as JSONL (one compact line each) atomically: a temporary file, then a rename.
+    public static func writeLines(_ values: [JSONValue], to path: String) throws {
+        var text = ""
+        for value in values { text += serialize(value) + "\n" }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw JSONLError(file: path, message: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
     // MARK: helpers
 
     private static func readFile(_ path: String) throws -> Data {

@@ -1,5 +1,5 @@
 // Builds the argv that wraps a candidate in the active isolation:
-//   bubblewrap:   bwrap <namespaces, read-only system dirs, writable /sandbox> -- [setpriv] prlimit -- EXE ARGS
+//   bubblewrap:   bwrap <namespaces, read-only system dirs, tmpfs /sandbox> -- [setpriv] [sh -c 'cp input'] prlimit -- EXE ARGS
 //   namespaces:   unshare <pid/net/ipc/uts, --kill-child> -- sh -c '"$@"; exit $?' sh [setpriv] prlimit -- EXE ARGS
 //   rlimits-only: [setpriv] prlimit -- EXE ARGS
 // `setpriv` (only when the harness runs as root) drops to a per-run unprivileged uid so that RLIMIT_NPROC
@@ -44,19 +44,27 @@ struct SandboxCommandLine {
     /// Unprivileged uid/gid to drop to when the harness is root; nil otherwise.
     var dropToUID: UInt32?
 
+    /// Where the host work dir (the input files) is visible, read-only, inside bubblewrap.
+    static let inputDir = "/.sandbox-input"
+
     /// System directories bound read-only into bubblewrap (symlinks are recreated as symlinks).
     static let systemDirs = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
     /// The few /etc entries programs need to start (loader cache, alternatives, users, time zone).
     static let etcEntries = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "passwd",
                              "group", "nsswitch.conf"]
 
+    /// - Parameter hasInputFiles: the work dir holds files to copy into bubblewrap's tmpfs work dir.
     func argv(executable: String, arguments: [String], workDir: String, limits: SandboxLimits,
-              readOnlyPaths: [String]) throws -> [String] {
+              readOnlyPaths: [String], hasInputFiles: Bool = true) throws -> [String] {
         guard let prlimit = tools.prlimit else { throw SandboxError("prlimit (util-linux) not found in \(sandboxMinimalPath)") }
         var inner: [String] = []
         if let uid = dropToUID {
             guard let setpriv = tools.setpriv else { throw SandboxError("setpriv (util-linux) not found") }
             inner += [setpriv, "--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", "--inh-caps=-all", "--"]
+        }
+        if isolation == .bubblewrap && hasInputFiles {
+            // The work dir is a size-limited tmpfs: copy the input files in (as the sandbox user).
+            inner += ["/bin/sh", "-c", "cp -R \(Self.inputDir)/. \(sandboxInnerWorkDir)/ && exec \"$@\"", "sh"]
         }
         inner += [prlimit, "--as=\(limits.addressSpaceBytes)", "--cpu=\(limits.cpuSeconds):\(limits.cpuSeconds + 1)",
                   "--fsize=\(limits.fileSizeBytes)", "--nofile=\(limits.openFiles)", "--core=0"]
@@ -108,7 +116,9 @@ struct SandboxCommandLine {
             }
             outer += ["--proc", "/proc", "--dev", "/dev",
                       "--size", "\(limits.tmpBytes)", "--perms", "1777", "--tmpfs", "/tmp",
-                      "--bind", workDir, sandboxInnerWorkDir, "--chdir", sandboxInnerWorkDir, "--"]
+                      "--ro-bind", workDir, Self.inputDir,
+                      "--size", "\(limits.workBytes)", "--perms", "0777", "--tmpfs", sandboxInnerWorkDir,
+                      "--chdir", sandboxInnerWorkDir, "--"]
             return outer + inner
         }
     }

@@ -22,6 +22,9 @@ public struct SandboxLimits: Sendable, Hashable {
     public var graceSeconds: Double = 0.2
     /// Size of the private `/tmp` (bubblewrap only).
     public var tmpBytes: Int = 64 << 20
+    /// Size of the work directory (bubblewrap only: it is a tmpfs there, so a candidate cannot fill the
+    /// host's disk by writing many files).
+    public var workBytes: Int = 64 << 20
 
     public init() {}
 }

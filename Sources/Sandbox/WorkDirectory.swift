@@ -4,10 +4,13 @@ import Foundation
 struct WorkDirectory {
     let path: String
 
+    /// `$TMPDIR` (read once) or /tmp.
+    static let base: String = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+
     /// Creates `$TMPDIR/discover-sandbox-XXXXXX` (mode 0700, or owned by `owner` when given) and writes
     /// `files` into it. File names must be relative, without `..`.
     init(files: [String: [UInt8]], owner: UInt32?) throws {
-        let base = (ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp")
+        let base = Self.base
         var template = Array("\(base)/discover-sandbox-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw SandboxError("cannot create a work directory under \(base): \(String(cString: strerror(errno)))")

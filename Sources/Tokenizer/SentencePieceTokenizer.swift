@@ -41,8 +41,8 @@ public final class SentencePieceTokenizer: @unchecked Sendable {
         var cError: UnsafeMutablePointer<CChar>?
         let loaded = bytes.withUnsafeBytes { csp_load_from_bytes($0.baseAddress, $0.count, &cError) }
         guard let loaded else {
-            let reason = Self.takeString(cError) ?? "unknown error"
-            throw TokenizerError(file: modelPath, message: "not a valid SentencePiece model (\(reason))")
+            let reason = SentencePieceMessage.clean(Self.takeString(cError) ?? "", fallback: "cannot parse the model")
+            throw TokenizerError(file: modelPath, message: "not a valid SentencePiece model: \(reason)")
         }
         self.processor = loaded
         self.modelPath = modelPath

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A tokenizer failure naming the file (model or training input) it concerns.
 public struct TokenizerError: Error, CustomStringConvertible, Sendable {
     public let file: String
@@ -10,4 +12,18 @@ public struct TokenizerError: Error, CustomStringConvertible, Sendable {
 
     /// "FILE: MESSAGE"
     public var description: String { "\(file): \(message)" }
+}
+
+/// SentencePiece statuses read "Internal: ./src/file.cc(123) [condition] Message"; keep only the message.
+enum SentencePieceMessage {
+    static func clean(_ status: String, fallback: String) -> String {
+        var text = status
+        if let close = text.range(of: "] ", options: .backwards), text.contains("("), text[..<close.lowerBound].contains("[") {
+            text = String(text[close.upperBound...])
+        } else if text.hasSuffix("] ") || text.hasSuffix("]") {
+            text = ""
+        }
+        text = text.trimmingCharacters(in: .whitespaces)
+        return text.isEmpty ? fallback : text
+    }
 }

@@ -84,7 +84,7 @@ public enum TokenizerTrainer {
             }
         }
         guard let model else {
-            let reason = SentencePieceTokenizer.takeString(cError) ?? "unknown error"
+            let reason = SentencePieceMessage.clean(SentencePieceTokenizer.takeString(cError) ?? "", fallback: "unknown error")
             throw TokenizerError(file: source, message: "tokenizer training failed: \(explain(reason))")
         }
         defer { csp_free_buffer(model) }
@@ -111,7 +111,7 @@ public enum TokenizerTrainer {
 
     /// SentencePiece's messages are terse; add what to do for the common vocab-size failure.
     private static func explain(_ reason: String) -> String {
-        if reason.contains("Vocabulary size is too high") || reason.contains("vocab_size") {
+        if reason.contains("Vocabulary size too high") || reason.contains("Vocabulary size is too high") {
             return reason + " (the corpus is too small for this vocab size: lower --vocab-size or add text)"
         }
         return reason

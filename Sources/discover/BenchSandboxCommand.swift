@@ -60,7 +60,7 @@ struct BenchSandboxCommand: AsyncParsableCommand {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let e = try await env.evaluate(completion: i % 2 == 0 ? "99/70" : "3/2", from: state)
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-            guard e.status == .ok else { throw failCLI("external evaluation returned \(e.status.rawValue)") }
+            guard e.status == .ok else { throw CLIError("external evaluation returned \(e.status.rawValue)") }
         }
         await env.shutdown()
         let rt = Summary(samples)
@@ -95,7 +95,7 @@ struct BenchSandboxCommand: AsyncParsableCommand {
                 group.addTask {
                     let result = try await runner.run(request)
                     guard result.succeeded, result.stdoutText == expect else {
-                        throw failCLI("\(label): \(result.outcome.rawValue) exit \(result.exitCode.map(String.init) ?? "-"): \(result.stderrText)")
+                        throw CLIError("\(label): \(result.outcome.rawValue) exit \(result.exitCode.map(String.init) ?? "-"): \(result.stderrText)")
                     }
                     return result.wallSeconds * 1000
                 }

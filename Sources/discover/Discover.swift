@@ -9,7 +9,13 @@ struct DiscoverCLI: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self,
             EnvsCommand.self,
+            PrepareDataCommand.self,
+            TokenizeCommand.self,
+            PretrainCommand.self,
+            InitCommand.self,
+            EvalCommand.self,
             BenchCommand.self,
+            SampleCommand.self,
         ]
     )
 }

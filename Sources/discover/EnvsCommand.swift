@@ -39,12 +39,6 @@ struct EnvironmentOptionsGroup: ParsableArguments {
     func options() throws -> EnvironmentOptions { EnvironmentOptions(taskPath: taskPath, args: try parsedArgs()) }
 }
 
-/// Prints `message` to stderr and exits with status 1.
-func failCLI(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-    return ExitCode.failure
-}
-
 struct EnvsListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List registered environment ids.")
 
@@ -88,7 +82,7 @@ struct EnvsCheckCommand: AsyncParsableCommand {
     func run() async throws {
         let env: any Environment
         do { env = try BuiltinEnvironments.registry().make(id, options: environment.options()) }
-        catch { throw failCLI("\(error)") }
+        catch { throw CLIError("\(error)") }
         let report = await EnvironmentSelfCheck.run(env, repeats: repeats)
         await env.shutdown()
         print("self-check \(report.environmentID)")
@@ -96,7 +90,10 @@ struct EnvsCheckCommand: AsyncParsableCommand {
             print("  \(item.passed ? "ok  " : "FAIL") \(item.name): \(item.detail)")
         }
         print(report.passed ? "passed" : "FAILED")
-        if !report.passed { throw ExitCode.failure }
+        if !report.passed {
+            let failed = report.items.filter { !$0.passed }.map(\.name)
+            throw CLIError("self-check of \(report.environmentID) failed: \(failed.joined(separator: ", "))")
+        }
     }
 }
 
@@ -116,13 +113,13 @@ struct EnvsEvalCommand: AsyncParsableCommand {
             text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         } else {
             guard let data = FileManager.default.contents(atPath: completion) else {
-                throw failCLI("--completion \(completion): cannot read the file")
+                throw CLIError("--completion \(completion): cannot read the file")
             }
             text = String(decoding: data, as: UTF8.self)
         }
         let env: any Environment
         do { env = try BuiltinEnvironments.registry().make(id, options: environment.options()) }
-        catch { throw failCLI("\(error)") }
+        catch { throw CLIError("\(error)") }
         let from: EnvState
         do {
             if let state {
@@ -131,14 +128,14 @@ struct EnvsEvalCommand: AsyncParsableCommand {
                 from = EnvState(construction: try record.string("construction"), value: value,
                                 feedback: try record.optionalString("feedback") ?? "")
             } else {
-                guard let first = try await env.initialStates().first else { throw failCLI("\(id): no initial state") }
+                guard let first = try await env.initialStates().first else { throw CLIError("\(id): no initial state") }
                 from = first
             }
-        } catch let exit as ExitCode { await env.shutdown(); throw exit }
-        catch { await env.shutdown(); throw failCLI("\(error)") }
+        } catch let error as CLIError { await env.shutdown(); throw error }
+        catch { await env.shutdown(); throw CLIError("\(error)") }
         let evaluation: Evaluation
         do { evaluation = try await env.evaluate(completion: text, from: from) }
-        catch { await env.shutdown(); throw failCLI("evaluation failed (infrastructure): \(error)") }
+        catch { await env.shutdown(); throw CLIError("evaluation failed (infrastructure): \(error)") }
         await env.shutdown()
         print(JSONL.serialize(evaluation.json(environmentID: env.spec.id)))
     }

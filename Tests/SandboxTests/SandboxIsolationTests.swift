@@ -65,26 +65,54 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "/etc/escaped.txt"))
     }
 
-    @Test func harnessEnvironmentIsNotVisible() async throws {
-        let secret = "discover-secret-\(UInt64.random(in: 0 ..< .max))"
-        setenv("DISCOVERY_TEST_SECRET", secret, 1)
-        defer { unsetenv("DISCOVERY_TEST_SECRET") }
+    @Test(.enabled(if: activeIsolation == .bubblewrap))
+    func fillingTheWorkDirectoryStopsAtItsSize() async throws {
+        var limits = quickLimits(wall: 10)
+        limits.workBytes = 16 << 20
+        limits.fileSizeBytes = 4 << 20
         let code = """
-        import os, sys, glob
-        secret = sys.argv[2]
-        seen = [k for k, v in os.environ.items() if secret in v]
+        import errno
+        written = 0
+        try:
+            for i in range(100):
+                with open("f%d" % i, "wb") as f:
+                    f.write(b"x" * (2 << 20))
+                written += 2
+        except OSError as e:
+            print("stopped after", written, "MiB:", errno.errorcode[e.errno])
+        """
+        let request = SandboxRequest(executable: "python3", arguments: ["-c", code], files: ["input.txt": [1]],
+                                     limits: limits)
+        let result = try await runner.run(request)
+        #expect(result.succeeded)
+        // 16 MiB of tmpfs holds at most 8 files of 2 MiB (minus the input file's page).
+        #expect(result.stdoutText.hasSuffix("MiB: ENOSPC\n"))
+        let written = Int(result.stdoutText.split(separator: " ")[2]) ?? 999
+        #expect(written <= 16)
+    }
+
+    @Test func harnessEnvironmentIsNotVisible() async throws {
+        // No setenv here (it races with other threads reading the environment): the harness's variables
+        // (HOME, PATH, TERM, ...) are the secrets. The candidate reports the names of the variables it
+        // has and of every variable in any /proc/*/environ it can read; only what the request passed, the
+        // minimal PATH, and PWD (bwrap) / LC_CTYPE (Python's locale coercion) may appear.
+        #expect(!ProcessInfo.processInfo.environment.isEmpty)
+        let code = """
+        import os, glob
+        names = set(os.environ)
         for path in glob.glob("/proc/*/environ"):
             try:
-                if secret.encode() in open(path, "rb").read(): seen.append(path)
+                for entry in open(path, "rb").read().split(b"\\0"):
+                    if b"=" in entry:
+                        names.add(entry.split(b"=", 1)[0].decode("utf-8", "replace"))
             except OSError:
                 pass
-        print(sorted(set(os.environ) - {"PWD", "LC_CTYPE"}), seen)
+        print(" ".join(sorted(names - {"PWD", "LC_CTYPE"})), os.environ["PATH"])
         """
-        let result = try await runner.run(pythonRequest(code, marker: makeMarker("env"), extraArgs: [secret],
-                                                        limits: quickLimits(wall: 5), environment: ["ONLY_THIS": "1"]))
+        let result = try await runner.run(pythonRequest(code, marker: makeMarker("env"), limits: quickLimits(wall: 5),
+                                                        environment: ["ONLY_THIS": "1"]))
         #expect(result.succeeded)
-        // PWD (bwrap) and LC_CTYPE (Python's C-locale coercion) are set by the tools, not inherited.
-        #expect(result.stdoutText == "['ONLY_THIS', 'PATH'] []\n")
+        #expect(result.stdoutText == "ONLY_THIS PATH \(SandboxRunner.minimalPath)\n")
     }
 
     @Test func signallingTheParentAndHarnessHasNoEffect() async throws {

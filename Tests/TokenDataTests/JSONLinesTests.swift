@@ -80,6 +80,17 @@ private func jsonlError(_ body: () throws -> Void) -> JSONLError? {
         #expect(records.allSatisfy { $0.file == path })
     }
 
+    @Test func writeLinesThenReadLinesRoundTrips() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let values: [JSONValue] = [["prompt": "a\nb", "n": 1], ["prompt": "🙂", "xs": [1.5, nil, true]]]
+        let path = dir.file("out.jsonl")
+        try JSONL.writeLines(values, to: path)
+        #expect(try JSONL.readLines(path: path).map(\.value) == values)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 2)
+        #expect(jsonlError { try JSONL.writeLines(values, to: dir.file("no/such/folder.jsonl")) }?.file == dir.file("no/such/folder.jsonl"))
+    }
+
     @Test func malformedLineNamesFileAndLine() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -1,2 +1,0 @@
-// Model: placeholder until its issue lands; replace this file.
-enum ModelModulePlaceholder {}

@@ -1,2 +1,0 @@
-// SafeTensors: placeholder until its issue lands; replace this file.
-enum SafeTensorsModulePlaceholder {}

@@ -1,2 +1,0 @@
-// Tensor: placeholder until its issue lands; replace this file.
-enum TensorModulePlaceholder {}

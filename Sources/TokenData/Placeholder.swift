@@ -1,2 +1,0 @@
-// TokenData: placeholder until its issue lands; replace this file.
-enum TokenDataModulePlaceholder {}

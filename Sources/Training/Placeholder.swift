@@ -1,2 +1,0 @@
-// Training: placeholder until its issue lands; replace this file.
-enum TrainingModulePlaceholder {}
