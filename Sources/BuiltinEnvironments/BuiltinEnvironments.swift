@@ -1,5 +1,6 @@
 // The registry of every environment shipped with Discovery. Each environment target exposes
 // `<Name>Environments.factories` (full id → factory); merge it here, one line per target.
+import CodeEnvironment
 import EnvironmentKit
 import MathEnvironment
 import ToyEnvironment
@@ -12,6 +13,8 @@ public enum BuiltinEnvironments {
         all.append(("ToyEnvironment", ToyEnvironments.factories))
         all.append(("MathEnvironment", MathEnvironments.factories))
         // CodeEnvironment: all.append(("CodeEnvironment", CodeEnvironments.factories))
+        // MathEnvironment: all.append(("MathEnvironment", MathEnvironments.factories))
+        all.append(("CodeEnvironment", CodeEnvironments.factories))
         return all
     }
 
