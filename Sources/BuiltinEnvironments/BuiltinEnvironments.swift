@@ -12,8 +12,6 @@ public enum BuiltinEnvironments {
         all.append(("EnvironmentKit", ExternalEnvironments.factories))
         all.append(("ToyEnvironment", ToyEnvironments.factories))
         all.append(("MathEnvironment", MathEnvironments.factories))
-        // CodeEnvironment: all.append(("CodeEnvironment", CodeEnvironments.factories))
-        // MathEnvironment: all.append(("MathEnvironment", MathEnvironments.factories))
         all.append(("CodeEnvironment", CodeEnvironments.factories))
         return all
     }
