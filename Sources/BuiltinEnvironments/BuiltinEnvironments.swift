@@ -1,5 +1,6 @@
 // The registry of every environment shipped with Discovery. Each environment target exposes
 // `<Name>Environments.factories` (full id → factory); merge it here, one line per target.
+import CodeEnvironment
 import EnvironmentKit
 import MathEnvironment
 import ToyEnvironment
@@ -11,7 +12,7 @@ public enum BuiltinEnvironments {
         all.append(("EnvironmentKit", ExternalEnvironments.factories))
         all.append(("ToyEnvironment", ToyEnvironments.factories))
         all.append(("MathEnvironment", MathEnvironments.factories))
-        // CodeEnvironment: all.append(("CodeEnvironment", CodeEnvironments.factories))
+        all.append(("CodeEnvironment", CodeEnvironments.factories))
         return all
     }
 

@@ -8,8 +8,8 @@ private func posixWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { D
 #endif
 
 /// Whole-file writes that never leave a half-written file: write a temporary sibling, then rename.
-public enum AtomicFile {
-    public static func write(_ text: String, to path: String) throws {
+enum AtomicFile {
+    static func write(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
                                                 withIntermediateDirectories: true)
@@ -41,7 +41,7 @@ public enum AtomicFile {
     }
 
     /// Appends one line (a trailing newline is added), creating the file if needed.
-    public static func appendLine(_ line: String, to path: String) throws {
+    static func appendLine(_ line: String, to path: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
             try write(line + "\n", to: path)
             return

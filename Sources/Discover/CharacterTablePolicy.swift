@@ -37,7 +37,7 @@ public final class CharacterTablePolicy: Policy {
         return row.map { $0 - logZ }
     }
 
-    public func sample(prompts: [String], count: Int, options: SamplingOptions, seed: UInt64) async throws
+    public func sample(prompts: [String], count: Int, options: RolloutOptions, seed: UInt64) async throws
         -> [[SampledCompletion]] {
         var rng = DiscoverRNG(seed: seed)
         let n = min(length, options.maxNewTokens)

@@ -3,120 +3,87 @@ import Generation
 import Model
 import Training
 
-/// Text ↔ token ids for a model-backed policy. `encode` must not add BOS (the policy prepends it).
-public struct TextCodec: Sendable {
-    public var encode: @Sendable (String) -> [Int32]
-    public var decode: @Sendable ([Int32]) -> String
-    public var bosID: Int32
-    public var eosID: Int32
-
-    public init(bosID: Int32 = 2, eosID: Int32 = 3, encode: @escaping @Sendable (String) -> [Int32],
-                decode: @escaping @Sendable ([Int32]) -> String) {
-        self.encode = encode
-        self.decode = decode
-        self.bosID = bosID
-        self.eosID = eosID
-    }
-}
-
-/// The model-backed `Policy`: the mHC transformer trained in full (every parameter) at test time.
+/// The model-backed `Policy`: full fine-tuning of an `MHCModel` at test time.
 ///
-/// - Sampling: KV-cached batched generation (`Generator.generate`) at the requested temperature (1 in the
-///   loop), prompt = BOS + encode(prompt text), stopping at EOS or `maxNewTokens`. A prompt longer than the
-///   room left by `maxNewTokens` keeps BOS and its last tokens.
-/// - log π_base: a frozen copy of the starting weights, scored with `sequenceLogprobs`.
-/// - Step: right-padded BOS+prompt+completion rows (`TokenBatch`) in micro-batches → `PolicyGradientLoss`
-///   dLogits at completion-predicting positions → `model.backward` (accumulating) → global-norm clip →
-///   AdamW (β 0.9/0.95, decoupled weight decay `weightDecay`, 0 by default).
-/// - Checkpoints: one safetensors file (`Checkpoint.save`, atomic) with the current weights and the Adam
-///   moments under `optimizer.m.` / `optimizer.v.`; the frozen base is the checkpoint the run started from.
+/// - sampling: `[BOS] + encode(prompt)` (left-truncated so prompt + `maxNewTokens` fit `max_seq_len`),
+///   KV-cached `Generator.generate` at the requested temperature with EOS = 3; the recorded log-probs are
+///   the model's own (temperature 1) distribution, as the importance ratios need;
+/// - π_base: a frozen copy of the starting weights (`baseLogProbs`);
+/// - `step`: micro-batches packed with `TokenBatch` → `forward` → `TokenBatch.policyGradient` (normalised
+///   by the whole batch's token count, so micro-batch gradients add up to the batch gradient) →
+///   `backward` (accumulates) → global-norm clipping → one AdamW update (β 0.9/0.95, no weight decay by
+///   default: test-time training should not shrink the weights it starts from);
+/// - checkpoints: `Checkpoint.save` with the moments under `optimizer.m.` / `optimizer.v.` + parameter
+///   name and `optimizer_steps` in the metadata (the pretraining convention).
 public final class ModelPolicy: Policy {
     public let model: MHCModel
     public let base: MHCModel
-    public let codec: TextCodec
+    public let codec: any TextCodec
     public let optimizer: AdamW
     /// Global gradient-norm clip (≤ 0 disables).
-    public var clipNorm: Double
-    /// Rows per forward/backward pass in `step` and when scoring (bounds activation memory).
-    public var microBatch: Int
-    /// Extra metadata written into every checkpoint (e.g. the tokenizer path and hash).
-    public var metadata: [String: String]
+    public var maxGradNorm: Double = 1.0
+    /// Sequences per forward/backward pass (bounds activation memory).
+    public var microBatch: Int = 8
+    /// Extra checkpoint metadata (the CLI records the tokenizer path and hash, so `ttt_latest` loads like
+    /// any other checkpoint).
+    public var metadata: [String: String] = [:]
+    public static let bosID: Int32 = 2
+    public static let eosID: Int32 = 3
 
-    /// - Parameter model: the starting policy; it is trained in place, and a frozen copy becomes π_base.
-    public init(model: MHCModel, codec: TextCodec, clipNorm: Double = 1.0, weightDecay: Float = 0,
-                microBatch: Int = 8, metadata: [String: String] = [:]) {
+    public init(model: MHCModel, codec: any TextCodec, weightDecay: Float = 0) {
         self.model = model
-        let frozen = ParameterSet(sameLayoutAs: model.params)
-        frozen.copy(from: model.params)
-        base = MHCModel(config: model.config, params: frozen)
+        base = MHCModel(config: model.config, params: ParameterSet(sameLayoutAs: model.params))
+        base.params.copy(from: model.params)
         self.codec = codec
         optimizer = AdamW(count: model.params.count,
                           segments: model.params.infos.map {
                               OptimizerSegment(offset: $0.offset, count: $0.count, weightDecay: $0.weightDecay)
                           },
                           beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: weightDecay)
-        self.clipNorm = clipNorm
-        self.microBatch = max(1, microBatch)
-        self.metadata = metadata
     }
 
     public var checkpointExtension: String { "safetensors" }
 
-    /// BOS + encoded prompt, keeping BOS and the last tokens when it would leave fewer than `room` positions.
-    func promptTokens(_ text: String, room: Int) -> [Int32] {
-        let body = codec.encode(text)
-        let keep = max(0, model.config.maxSeqLen - room - 1)
-        return [codec.bosID] + (body.count > keep ? Array(body.suffix(keep)) : body)
+    /// `[BOS] + encode(prompt)`, keeping the prompt's tail when it is too long for `maxNewTokens` to fit.
+    public func promptTokens(_ prompt: String, maxNewTokens: Int) throws -> [Int32] {
+        let room = model.config.maxSeqLen - maxNewTokens - 1
+        guard room >= 1 else {
+            throw DiscoverError("max-new-tokens \(maxNewTokens) leaves no room for a prompt within max_seq_len \(model.config.maxSeqLen)")
+        }
+        let ids = codec.encode(prompt)
+        return [Self.bosID] + ids.suffix(room)
     }
 
-    public func sample(prompts: [String], count: Int, options: SamplingOptions, seed: UInt64) async throws
+    public func sample(prompts: [String], count: Int, options: RolloutOptions, seed: UInt64) async throws
         -> [[SampledCompletion]] {
-        guard options.maxNewTokens < model.config.maxSeqLen else {
-            throw DiscoverError("max-new-tokens \(options.maxNewTokens) leaves no room for a prompt in max_seq_len \(model.config.maxSeqLen)")
-        }
-        let encoded = prompts.map { promptTokens($0, room: options.maxNewTokens) }
-        var rows: [[Int32]] = []
-        for p in encoded { for _ in 0..<count { rows.append(p) } }
-        var gen = Generation.SamplingOptions(temperature: Float(options.temperature), maxNewTokens: options.maxNewTokens,
-                                             eosID: codec.eosID, seed: seed)
-        gen.bannedIDs = [codec.bosID]
-        // Generate in chunks so the KV cache stays small; row seeds depend on the chunk's first row.
-        var out: [Completion] = []
-        let chunk = max(microBatch, 16)
-        var start = 0
-        while start < rows.count {
-            let end = min(rows.count, start + chunk)
-            gen.seed = DiscoverRNG.mix(seed, UInt64(start))
-            out += try Generator.generate(model: model, prompts: Array(rows[start..<end]), options: gen)
-            start = end
-        }
-        var result: [[SampledCompletion]] = []
-        for (p, prompt) in encoded.enumerated() {
-            result.append((0..<count).map { k in
+        let encoded = try prompts.map { try promptTokens($0, maxNewTokens: options.maxNewTokens) }
+        let rows = encoded.flatMap { Array(repeating: $0, count: count) }
+        let generation = SamplingOptions(temperature: Float(options.temperature), maxNewTokens: options.maxNewTokens,
+                                         eosID: Self.eosID, seed: seed)
+        let out = try Generator.generate(model: model, prompts: rows, options: generation)
+        return (0..<prompts.count).map { p in
+            (0..<count).map { k in
                 let c = out[p * count + k]
-                let cut = c.tokens.firstIndex(of: codec.eosID).map { Array(c.tokens[..<$0]) } ?? c.tokens
-                return SampledCompletion(text: codec.decode(cut), promptTokens: prompt, tokens: c.tokens,
-                                         samplerLogProbs: c.logprobs)
-            })
+                let visible = c.stoppedAtEOS ? Array(c.tokens.dropLast()) : c.tokens
+                return SampledCompletion(text: codec.decode(visible), promptTokens: rows[p * count + k],
+                                         tokens: c.tokens, samplerLogProbs: c.logprobs)
+            }
         }
-        return result
     }
 
-    func logProbs(_ net: MHCModel, _ completions: [SampledCompletion]) throws -> [[Float]] {
-        var result: [[Float]] = []
-        var start = 0
-        while start < completions.count {
-            let part = completions[start..<min(completions.count, start + microBatch)]
-            start += microBatch
-            let scored = part.filter { !$0.tokens.isEmpty }
-            var values = scored.isEmpty ? [] : try sequenceLogprobs(
-                model: net, sequences: scored.map { $0.promptTokens + $0.tokens },
+    func logProbs(_ m: MHCModel, _ completions: [SampledCompletion]) throws -> [[Float]] {
+        var out: [[Float]] = []
+        for start in stride(from: 0, to: completions.count, by: max(microBatch, 1)) {
+            let chunk = completions[start..<min(start + max(microBatch, 1), completions.count)]
+            let empty = chunk.map { $0.tokens.isEmpty }
+            let scored = chunk.filter { !$0.tokens.isEmpty }
+            var lp = scored.isEmpty ? [] : try sequenceLogprobs(
+                model: m, sequences: scored.map { $0.promptTokens + $0.tokens },
                 promptLens: scored.map(\.promptTokens.count),
                 lens: scored.map { $0.promptTokens.count + $0.tokens.count })
-            values.reverse()
-            for c in part { result.append(c.tokens.isEmpty ? [] : values.removeLast()) }
+            for isEmpty in empty { out.append(isEmpty ? [] : lp.removeFirst()) }
         }
-        return result
+        return out
     }
 
     public func baseLogProbs(_ completions: [SampledCompletion]) async throws -> [[Float]] {
@@ -127,46 +94,34 @@ public final class ModelPolicy: Policy {
         try logProbs(model, completions)
     }
 
-    /// The loss and the gradient (accumulated into `model.grads`, which are zeroed first) of the batch,
-    /// without an optimizer step. Exposed for gradient checks.
-    public func lossAndGradient(_ batch: [PolicyExample]) throws -> PolicyStepStats {
-        model.grads.zero()
-        let total = batch.reduce(0) { $0 + $1.completion.tokens.count }
+    public func step(_ batch: [PolicyExample], learningRate: Double) async throws -> PolicyStepStats {
+        let examples = batch.filter { !$0.completion.tokens.isEmpty }
+        let total = examples.reduce(0) { $0 + $1.completion.tokens.count }
         guard total > 0 else { return PolicyStepStats(loss: 0, meanRatio: 1, gradNorm: 0, tokens: 0) }
         let v = model.config.vocabSize
+        model.grads.zero()
         var loss = 0.0, ratioSum = 0.0
-        var start = 0
-        while start < batch.count {
-            let part = batch[start..<min(batch.count, start + microBatch)].filter { !$0.completion.tokens.isEmpty }
-            start += microBatch
-            if part.isEmpty { continue }
-            let rows = try TokenBatch(part.map(\.completion), padID: 0)
-            guard rows.seqLen <= model.config.maxSeqLen else {
-                throw DiscoverError("prompt + completion of \(rows.seqLen) tokens exceed max_seq_len \(model.config.maxSeqLen)")
+        for start in stride(from: 0, to: examples.count, by: max(microBatch, 1)) {
+            let chunk = Array(examples[start..<min(start + max(microBatch, 1), examples.count)])
+            let tb = try TokenBatch(chunk.map(\.completion), padID: SamplingOptions.padID)
+            guard tb.seqLen <= model.config.maxSeqLen else {
+                throw DiscoverError("a rollout of \(tb.seqLen) tokens exceeds max_seq_len \(model.config.maxSeqLen)")
             }
-            let logits = model.forward(tokens: rows.tokens, batch: rows.batch, seqLen: rows.seqLen)
-            let dLogits = UnsafeMutablePointer<Float>.allocate(capacity: rows.batch * rows.seqLen * v)
-            defer { dLogits.deallocate() }
-            let r = rows.policyGradient(logits: logits.baseAddress!, vocab: v, advantages: part.map(\.advantages),
-                                        samplerLogProbs: part.map(\.completion.samplerLogProbs), tokenCount: total,
-                                        dLogits: dLogits)
-            model.backward(dLogits: dLogits)
+            let logits = model.forward(tokens: tb.tokens, batch: tb.batch, seqLen: tb.seqLen)
+            var dLogits = [Float](repeating: 0, count: tb.batch * tb.seqLen * v)
+            let r = dLogits.withUnsafeMutableBufferPointer { d in
+                tb.policyGradient(logits: UnsafePointer(logits.baseAddress!), vocab: v, advantages: chunk.map(\.advantages),
+                                  samplerLogProbs: chunk.map(\.completion.samplerLogProbs), tokenCount: total,
+                                  dLogits: d.baseAddress!)
+            }
             loss += r.loss
-            ratioSum += r.meanRatio * Double(rows.tokenCount)
+            ratioSum += r.meanRatio * Double(tb.tokenCount)
+            dLogits.withUnsafeBufferPointer { model.backward(dLogits: $0.baseAddress!) }
         }
-        let norm = GradientClipping.globalNorm(model.grads.data, count: model.grads.count)
-        return PolicyStepStats(loss: loss, meanRatio: ratioSum / Double(total), gradNorm: norm, tokens: total)
-    }
-
-    public func step(_ batch: [PolicyExample], learningRate: Double) async throws -> PolicyStepStats {
-        let stats = try lossAndGradient(batch)
-        guard stats.tokens > 0 else { return stats }
-        guard stats.gradNorm.isFinite, stats.loss.isFinite else {
-            throw DiscoverError("policy step: non-finite loss (\(stats.loss)) or gradient norm (\(stats.gradNorm)); weights left unchanged")
-        }
-        GradientClipping.clip(model.grads.data, count: model.grads.count, maxNorm: clipNorm)
+        let norm = GradientClipping.clip(model.grads.data, count: model.grads.count, maxNorm: maxGradNorm)
+        guard norm.isFinite else { throw DiscoverError("non-finite gradient norm in the policy-gradient step") }
         optimizer.update(params: model.params.data, grads: model.grads.data, lr: Float(learningRate))
-        return stats
+        return PolicyStepStats(loss: loss, meanRatio: ratioSum / Double(total), gradNorm: norm, tokens: total)
     }
 
     public func save(to path: String) throws {
@@ -175,32 +130,27 @@ public final class ModelPolicy: Policy {
             extra["optimizer.m." + info.name] = (info.shape, UnsafeBufferPointer(start: optimizer.m.baseAddress! + info.offset, count: info.count))
             extra["optimizer.v." + info.name] = (info.shape, UnsafeBufferPointer(start: optimizer.v.baseAddress! + info.offset, count: info.count))
         }
-        var meta = metadata
-        meta["stage"] = "ttt"
-        meta["optimizer_steps"] = String(optimizer.stepCount)
-        try Checkpoint.save(model: model, to: path, metadata: meta, extra: extra)
+        try Checkpoint.save(model: model, to: path,
+                            metadata: metadata.merging(["stage": "ttt", "optimizer_steps": String(optimizer.stepCount)]) { $1 },
+                            extra: extra)
     }
 
     public func load(from path: String) throws {
-        let (loaded, meta, extra) = try Checkpoint.load(path: path)
-        guard loaded.config == model.config else {
-            throw DiscoverError("\(path): checkpoint holds a different model config than the policy's")
+        let loaded = try Checkpoint.load(path: path)
+        guard loaded.model.config == model.config else {
+            throw DiscoverError("\(path): checkpoint config differs from the policy's model")
         }
-        guard let steps = meta["optimizer_steps"].flatMap(Int.init) else {
-            throw DiscoverError("\(path): metadata has no 'optimizer_steps' (not a TTT policy checkpoint)")
-        }
-        var moments: [(UnsafeMutableBufferPointer<Float>, ParameterInfo, [Float])] = []
-        for info in model.params.infos {
-            for (prefix, slab) in [("optimizer.m.", optimizer.m), ("optimizer.v.", optimizer.v)] {
-                guard let values = extra[prefix + info.name], values.count == info.count else {
-                    throw DiscoverError("\(path): tensor '\(prefix + info.name)' is missing or has the wrong size")
+        model.params.copy(from: loaded.model.params)
+        for (prefix, slab) in [("optimizer.m.", optimizer.m), ("optimizer.v.", optimizer.v)] {
+            for info in model.params.infos {
+                guard let values = loaded.extra[prefix + info.name], values.count == info.count else {
+                    throw DiscoverError("\(path): missing or mis-sized optimizer tensor '\(prefix + info.name)'")
                 }
-                moments.append((slab, info, values))
+                values.withUnsafeBufferPointer { (slab.baseAddress! + info.offset).update(from: $0.baseAddress!, count: info.count) }
             }
         }
-        model.params.copy(from: loaded.params)
-        for (slab, info, values) in moments {
-            values.withUnsafeBufferPointer { (slab.baseAddress! + info.offset).update(from: $0.baseAddress!, count: info.count) }
+        guard let steps = loaded.metadata["optimizer_steps"].flatMap(Int.init) else {
+            throw DiscoverError("\(path): metadata has no integer 'optimizer_steps'")
         }
         optimizer.stepCount = steps
     }

@@ -32,7 +32,7 @@ public struct PolicyExample: Sendable, Hashable {
 }
 
 /// How to sample.
-public struct SamplingOptions: Sendable, Hashable, Codable {
+public struct RolloutOptions: Sendable, Hashable, Codable {
     public var maxNewTokens: Int
     public var temperature: Double
     public init(maxNewTokens: Int, temperature: Double = 1.0) {
@@ -68,7 +68,7 @@ public struct PolicyStepStats: Sendable, Hashable, Codable {
 public protocol Policy: AnyObject {
     /// Samples `count` completions for each prompt. The result has one array per prompt, in order.
     /// Sampling must be a deterministic function of (weights, prompts, options, seed).
-    func sample(prompts: [String], count: Int, options: SamplingOptions, seed: UInt64) async throws
+    func sample(prompts: [String], count: Int, options: RolloutOptions, seed: UInt64) async throws
         -> [[SampledCompletion]]
     /// log π_base(a_t) per completion token under the frozen starting policy (for the KL penalty).
     func baseLogProbs(_ completions: [SampledCompletion]) async throws -> [[Float]]

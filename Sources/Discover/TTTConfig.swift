@@ -17,7 +17,7 @@ public struct TTTConfig: Sendable, Hashable {
     public var klCoefficient: Double = 0.1
     public var sampler: StateSampler = .defaultPUCT
     public var objective: Objective = .entropicAdaptive
-    public var sampling = SamplingOptions(maxNewTokens: 256, temperature: 1.0)
+    public var sampling = RolloutOptions(maxNewTokens: 256, temperature: 1.0)
     public var seed: UInt64 = 0
     /// Save archive, policy and loop state every this many steps (and after the last).
     public var checkpointEvery: Int = 1

@@ -13,7 +13,7 @@ public struct ExternalEnvironmentError: Error, CustomStringConvertible, Sendable
     public var description: String { "external environment: \(message)" }
 }
 
-public final class ExternalEnvironment: Environment, @unchecked Sendable {
+public final class ExternalEnvironment: Environment {
     public let spec: EnvironmentSpec
     public let problem: String
     public let command: [String]

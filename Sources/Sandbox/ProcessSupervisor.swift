@@ -60,8 +60,10 @@ enum ProcessSupervisor {
     /// would return before the kernel has emptied the namespace, so the supervisor signals the init
     /// instead and waits for argv[0] to report it gone: when the init of a pid namespace has exited,
     /// every process in that namespace has exited too.
+    ///
+    /// `cancel`: when set (from any thread), the run stops as at a timeout, without the grace period.
     static func run(argv: [String], environment: [String: String], directory: String, stdin input: [UInt8],
-                    limits: SandboxLimits, namespaced: Bool) -> SupervisedExit {
+                    limits: SandboxLimits, namespaced: Bool, cancel: CancelFlag? = nil) -> SupervisedExit {
         let start = monotonicSeconds()
         var result = SupervisedExit(launched: false, launchError: nil, exitCode: nil, signal: nil, timedOut: false,
                                     outputLimited: false, stdout: [], stderr: [], stdoutTruncated: false,
@@ -113,6 +115,10 @@ enum ProcessSupervisor {
         while true {
             let now = monotonicSeconds()
             // 1. Wall clock: SIGTERM once, SIGKILL after the grace period.
+            if !exited && !result.timedOut && !result.outputLimited && cancel?.isSet == true {
+                result.timedOut = true
+                killAt = now
+            }
             if !exited && !result.timedOut && !result.outputLimited && now >= deadline {
                 result.timedOut = true
                 terminate(SIGTERM, now: now)
@@ -150,7 +156,7 @@ enum ProcessSupervisor {
             if fds.isEmpty {
                 // Nothing to read: the child closed its streams (or we stopped reading). Back off gently.
                 usleep(idleSleepMicros)
-                idleSleepMicros = min(idleSleepMicros * 2, 10_000)
+                idleSleepMicros = min(idleSleepMicros * 2, 2_000)
                 continue
             }
             let remaining = (killAt ?? ((result.timedOut || result.outputLimited) ? now + 0.05 : deadline)) - now
@@ -194,6 +200,14 @@ enum ProcessSupervisor {
         result.wallSeconds = monotonicSeconds() - start
         return result
     }
+}
+
+/// A flag set from one thread and read by the supervisor loop.
+final class CancelFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
 
 /// Direct children of `pid` (from /proc/PID/task/PID/children; empty when unavailable).

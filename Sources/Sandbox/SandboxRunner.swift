@@ -30,19 +30,30 @@ public actor SandboxRunner {
     /// The strongest isolation that works on this machine (probed by running `true` once; cached).
     public static func detectIsolation() -> SandboxIsolation { probedIsolation }
 
-    /// Runs `request` in a fresh sandbox. Throws only for infrastructure failures (no work directory);
+    /// Runs `request` in a fresh sandbox. Throws only for infrastructure failures (no work directory)
+    /// and `CancellationError` when the calling task is cancelled (the run is then killed at once);
     /// everything the candidate does, including failing to start, is a `SandboxResult`.
     public func run(_ request: SandboxRequest) async throws -> SandboxResult {
         await acquire()
         defer { release() }
+        try Task.checkCancellation()
         let isolation = self.isolation, tools = self.tools
-        return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try runBlocking(request, isolation: isolation, tools: tools) })
+        let cancel = CancelFlag()
+        let result = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let thread = Thread {
+                    continuation.resume(with: Result {
+                        try runBlocking(request, isolation: isolation, tools: tools, cancel: cancel)
+                    })
+                }
+                thread.stackSize = 1 << 20
+                thread.start()
             }
-            thread.stackSize = 1 << 20
-            thread.start()
+        } onCancel: {
+            cancel.set()
         }
+        if cancel.isSet { throw CancellationError() }
+        return result
     }
 
     private func acquire() async {
@@ -66,7 +77,8 @@ private func allocateSandboxUID() -> UInt32 {
 }
 
 /// Runs one request synchronously on the calling thread.
-func runBlocking(_ request: SandboxRequest, isolation: SandboxIsolation, tools: SandboxTools) throws -> SandboxResult {
+func runBlocking(_ request: SandboxRequest, isolation: SandboxIsolation, tools: SandboxTools,
+                 cancel: CancelFlag? = nil) throws -> SandboxResult {
     guard let executable = findExecutable(request.executable) else {
         return SandboxResult(outcome: .launchFailure,
                              stderr: Array("sandbox: executable '\(request.executable)' not found (PATH \(sandboxMinimalPath))".utf8),
@@ -92,7 +104,7 @@ func runBlocking(_ request: SandboxRequest, isolation: SandboxIsolation, tools: 
 
     let exit = ProcessSupervisor.run(argv: argv, environment: environment, directory: work.path,
                                      stdin: request.stdin, limits: request.limits,
-                                     namespaced: isolation != .rlimitsOnly)
+                                     namespaced: isolation != .rlimitsOnly, cancel: cancel)
     // Without a pid namespace, a process that left the group (setsid) survives the group kill; when the
     // run had a private uid, everything still running under that uid belongs to it.
     if isolation == .rlimitsOnly, let uid = dropTo { killProcesses(ofUID: uid) }

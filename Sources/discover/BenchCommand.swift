@@ -20,6 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchMHCCommand.self,
             BenchGenerateCommand.self,
             BenchSandboxCommand.self,
+            BenchTTTStepCommand.self,
         ]
     )
 

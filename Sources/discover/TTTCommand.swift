@@ -40,7 +40,7 @@ struct DiscoverRunOptions: ParsableArguments {
         c.klCoefficient = klCoef
         c.sampler = try StateSampler(name: sampler)
         c.objective = try Objective(name: objective, beta: beta)
-        c.sampling = SamplingOptions(maxNewTokens: maxNewTokens, temperature: temperature)
+        c.sampling = RolloutOptions(maxNewTokens: maxNewTokens, temperature: temperature)
         c.seed = seed
         c.keepCheckpointEvery = keepEvery
         try c.validate()
@@ -64,12 +64,12 @@ enum TTTDefaults {
 func makeModelPolicy(checkpoint: String, tokenizer: String?) throws -> ModelPolicy {
     let loaded = try LoadedModel.load(checkpoint: checkpoint, tokenizer: tokenizer)
     let spm = loaded.tokenizer
-    let codec = TextCodec(bosID: SentencePieceTokenizer.bosID, eosID: SentencePieceTokenizer.eosID,
-                          encode: { spm.encode($0) }, decode: { spm.decode($0) })
     var meta: [String: String] = ["tokenizer_path": loaded.tokenizerPath, "tokenizer_sha256": spm.contentHash,
                                   "ttt_start_checkpoint": checkpoint]
     if let seed = loaded.metadata["seed"] { meta["pretrain_seed"] = seed }
-    return ModelPolicy(model: loaded.model, codec: codec, metadata: meta)
+    let policy = ModelPolicy(model: loaded.model, codec: spm)
+    policy.metadata = meta
+    return policy
 }
 
 /// Runs one discovery (TTT or best-of-N) with a live progress line; SIGINT/SIGTERM end it after the step

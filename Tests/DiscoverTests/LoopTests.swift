@@ -12,7 +12,7 @@ func loopConfig(method: DiscoverMethod, seed: UInt64, steps: Int = 25) -> TTTCon
     c.learningRate = 0.3
     c.klCoefficient = 0.01
     c.seed = seed
-    c.sampling = SamplingOptions(maxNewTokens: 8)
+    c.sampling = RolloutOptions(maxNewTokens: 8)
     return c
 }
 

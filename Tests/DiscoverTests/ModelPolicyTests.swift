@@ -1,147 +1,148 @@
 import Foundation
-import Model
 import Testing
+import Model
 @testable import Discover
 
-// The model-backed policy on a micro model (vocab 23, d_model 16, 1 layer, 2 streams): every test runs in
-// milliseconds. Ids 0–3 are PAD/UNK/BOS/EOS; the codec maps 'a'... onto ids 4–22.
+/// Letters a…l ↔ ids 4…15 (0–3 are pad/unk/bos/eos); other ids decode to "?".
+struct LetterCodec: TextCodec {
+    static let letters = Array("abcdefghijkl")
+    func encode(_ text: String) -> [Int32] {
+        text.compactMap { c in Self.letters.firstIndex(of: c).map { Int32($0 + 4) } }
+    }
+    func decode(_ ids: [Int32]) -> String {
+        String(ids.map { $0 >= 4 && Int($0) - 4 < Self.letters.count ? Self.letters[Int($0) - 4] : "?" })
+    }
+}
 
-private let vocab = 23
+/// A 1-layer, 2-stream model with a 16-id vocabulary: small enough for debug-build tests.
+func tinyPolicy(seed: UInt64 = 5) -> ModelPolicy {
+    let config = ModelConfig(vocabSize: 16, dModel: 16, nLayers: 1, nHeads: 2, ffnHidden: 32, maxSeqLen: 24,
+                             nStreams: 2, sinkhornIters: 5)
+    let p = ModelPolicy(model: MHCModel(config: config, seed: seed), codec: LetterCodec())
+    p.microBatch = 3
+    return p
+}
 
-private func microModel(seed: UInt64 = 11) -> MHCModel {
-    let config = ModelConfig(vocabSize: vocab, dModel: 16, nLayers: 1, nHeads: 2, ffnHidden: 24, maxSeqLen: 24,
-                             ropeTheta: 10000, normEps: 1e-5, tieEmbeddings: true, nStreams: 2, sinkhornIters: 6)
-    let model = MHCModel(config: config, seed: seed)
-    // Move every parameter off its initialisation so that all of them carry gradient.
-    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-    for info in model.params.infos {
-        let v = model.params.view(info.name)
-        for i in 0..<v.count {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            v[i] += 0.2 * (Float(Double(state >> 11) / Double(1 << 53)) * 2 - 1)
+@Suite struct ModelPolicyTests {
+    let options = RolloutOptions(maxNewTokens: 6)
+
+    @Test func samplingIsSeededAndItsLogProbsMatchScoring() async throws {
+        let p = tinyPolicy()
+        let a = try await p.sample(prompts: ["abc", "l"], count: 3, options: options, seed: 7)
+        let b = try await p.sample(prompts: ["abc", "l"], count: 3, options: options, seed: 7)
+        #expect(a == b && a.count == 2 && a.allSatisfy { $0.count == 3 })
+        #expect(a[0][0].promptTokens == [2, 4, 5, 6] && a[1][0].promptTokens == [2, 15])
+        let flat = Array(a.joined())
+        let current = try await p.currentLogProbs(flat)
+        let base = try await p.baseLogProbs(flat)
+        // Generation (KV cache, Double log-softmax) vs a full forward: Float-level agreement.
+        for (c, s) in zip(current, flat.map(\.samplerLogProbs)) {
+            #expect(c.count == s.count)
+            for (x, y) in zip(c, s) { #expect(abs(x - y) < 1e-4) }
         }
+        #expect(base == current)
+        #expect(flat.allSatisfy { !$0.tokens.isEmpty && $0.tokens.count <= 6 })
     }
-    return model
-}
 
-private let codec = TextCodec(
-    encode: { text in text.unicodeScalars.map { Int32(4 + Int($0.value) % (vocab - 4)) } },
-    decode: { ids in String(ids.map { Character(UnicodeScalar(UInt8(97 + Int($0) % 26))) }) })
-
-private func policy(seed: UInt64 = 11) -> ModelPolicy {
-    ModelPolicy(model: microModel(seed: seed), codec: codec, microBatch: 2)
-}
-
-/// Three fixed completions with advantages of both signs and sampler log-probs that differ from the
-/// current ones (ratios ≠ 1), so every term of the loss is exercised.
-private func fixedBatch(_ p: ModelPolicy) async throws -> [PolicyExample] {
-    let completions = [
-        SampledCompletion(text: "", promptTokens: [2, 5, 9, 4], tokens: [7, 8, 3], samplerLogProbs: [0, 0, 0]),
-        SampledCompletion(text: "", promptTokens: [2, 11], tokens: [12, 13, 14, 15, 16], samplerLogProbs: [0, 0, 0, 0, 0]),
-        SampledCompletion(text: "", promptTokens: [2, 6, 6, 6, 6, 6], tokens: [20], samplerLogProbs: [0]),
-    ]
-    let current = try await p.currentLogProbs(completions)
-    let advantages: [[Float]] = [[1.5, -0.5, 0.7], [-1, 0.3, 2, -0.2, 0.9], [1.2]]
-    return zip(zip(completions, current), advantages).map { pair, adv in
-        var c = pair.0
-        c.samplerLogProbs = pair.1.enumerated().map { $0.element - 0.05 * Float($0.offset + 1) }
-        return PolicyExample(completion: c, advantages: adv)
+    @Test func aStepMovesLogProbsInTheAdvantagesDirection() async throws {
+        let p = tinyPolicy()
+        let c = Array(try await p.sample(prompts: ["ab"], count: 4, options: options, seed: 3).joined())
+        let before = try await p.currentLogProbs(c).map { $0.reduce(0, +) }
+        let adv: [Float] = [1, -1, 0, 0]
+        let batch = c.enumerated().map { PolicyExample(completion: $1, advantages: [Float](repeating: adv[$0], count: $1.tokens.count)) }
+        let stats = try await p.step(batch, learningRate: 1e-2)
+        #expect(stats.tokens == c.reduce(0) { $0 + $1.tokens.count } && abs(stats.meanRatio - 1) < 1e-4)
+        let after = try await p.currentLogProbs(c).map { $0.reduce(0, +) }
+        #expect(after[0] > before[0] && after[1] < before[1])
+        // π_base stays frozen.
+        #expect(try await p.baseLogProbs(c).map { $0.reduce(0, +) } == before)
     }
-}
 
-@Test func policyGradientMatchesCentralFiniteDifferencesThroughTheModel() async throws {
-    let p = policy()
-    let batch = try await fixedBatch(p)
-    let stats = try p.lossAndGradient(batch)
-    #expect(stats.tokens == 9)
-    let grads = Array(UnsafeBufferPointer(start: p.model.grads.data, count: p.model.grads.count))
-    // The 12 coordinates with the largest gradients (spread over the tensors that matter most).
-    let picked = grads.indices.sorted { abs(grads[$0]) > abs(grads[$1]) }.prefix(12)
-    let h: Float = 1e-2
-    for i in picked {
-        let saved = p.model.params.data[i]
-        p.model.params.data[i] = saved + h
-        let up = try p.lossAndGradient(batch).loss
-        p.model.params.data[i] = saved - h
-        let down = try p.lossAndGradient(batch).loss
-        p.model.params.data[i] = saved
-        let numeric = (up - down) / (2 * Double(h))
-        // Float32 forward passes: the loss is O(1) with ~1e-6 relative rounding, so the difference quotient
-        // carries ~1e-4 absolute noise at h = 1e-2; the O(h²) truncation is ~1e-4 relative. 3% + 2e-4 covers
-        // both with a wide margin while still catching any wrong term (those are O(1) relative).
-        #expect(abs(numeric - Double(grads[i])) <= 0.03 * abs(Double(grads[i])) + 2e-4,
-                "parameter \(i): analytic \(grads[i]), numeric \(numeric)")
+    /// The packed loss head wired through the model's backward agrees with a directional central finite
+    /// difference of the forward-only loss.
+    @Test func policyGradientMatchesDirectionalFiniteDifference() async throws {
+        let p = tinyPolicy()
+        let samples = Array(try await p.sample(prompts: ["abc", "k"], count: 2, options: options, seed: 11).joined())
+        // Sampler log-probs shifted so the ratios are not 1; mixed-sign advantages.
+        let completions = samples.map {
+            SampledCompletion(text: $0.text, promptTokens: $0.promptTokens, tokens: $0.tokens,
+                              samplerLogProbs: $0.samplerLogProbs.map { $0 - 0.2 })
+        }
+        let adv: [[Float]] = completions.enumerated().map { i, c in (0..<c.tokens.count).map { Float((i + $0) % 3) - 0.8 } }
+        let tb = try TokenBatch(completions)
+        let v = p.model.config.vocabSize
+        func loss(_ grads: Bool) -> Double {
+            let logits = p.model.forward(tokens: tb.tokens, batch: tb.batch, seqLen: tb.seqLen)
+            var d = [Float](repeating: 0, count: tb.batch * tb.seqLen * v)
+            let r = d.withUnsafeMutableBufferPointer { dp in
+                tb.policyGradient(logits: UnsafePointer(logits.baseAddress!), vocab: v, advantages: adv,
+                                  samplerLogProbs: completions.map(\.samplerLogProbs), dLogits: dp.baseAddress!)
+            }
+            if grads {
+                p.model.grads.zero()
+                d.withUnsafeBufferPointer { p.model.backward(dLogits: $0.baseAddress!) }
+            }
+            return r.loss
+        }
+        _ = loss(true)
+        let n = p.model.params.count
+        var rng = DiscoverRNG(seed: 99)
+        var dir = (0..<n).map { _ in Float(rng.nextUnit() * 2 - 1) }
+        let norm = Float(dir.reduce(0) { $0 + Double($1 * $1) }.squareRoot())
+        dir = dir.map { $0 / norm }
+        let analytic = (0..<n).reduce(0.0) { $0 + Double(p.model.grads.data[$1]) * Double(dir[$1]) }
+        let saved = Array(UnsafeBufferPointer(start: p.model.params.data, count: n))
+        let h: Float = 1e-2
+        for i in 0..<n { p.model.params.data[i] = saved[i] + h * dir[i] }
+        let plus = loss(false)
+        for i in 0..<n { p.model.params.data[i] = saved[i] - h * dir[i] }
+        let minus = loss(false)
+        for i in 0..<n { p.model.params.data[i] = saved[i] }
+        let numeric = (plus - minus) / Double(2 * h)
+        // Float forward: loss rounding ~1e-7 / (2h) ≈ 1e-5; O(h²) curvature ~1e-4 at this scale.
+        #expect(abs(numeric - analytic) < 1e-3 + 0.02 * abs(analytic), "numeric \(numeric) analytic \(analytic)")
+        #expect(abs(analytic) > 1e-4)
     }
-}
 
-@Test func aStepRaisesTheLogProbOfPositivelyRewardedTokensAndLowersTheLoss() async throws {
-    let p = policy()
-    let c = SampledCompletion(text: "", promptTokens: [2, 5, 6], tokens: [9, 10, 11], samplerLogProbs: [0, 0, 0])
-    let before = try await p.currentLogProbs([c])[0]
-    let good = PolicyExample(completion: SampledCompletion(text: "", promptTokens: c.promptTokens, tokens: c.tokens,
-                                                          samplerLogProbs: before), advantages: [1, 1, 1])
-    let lossBefore = try p.lossAndGradient([good]).loss
-    for _ in 0..<3 { _ = try await p.step([good], learningRate: 1e-2) }
-    let after = try await p.currentLogProbs([c])[0]
-    #expect(after.reduce(0, +) > before.reduce(0, +) + 0.1, "log-probs \(before) → \(after)")
-    #expect(try p.lossAndGradient([good]).loss < lossBefore)
-}
+    @Test func checkpointRestoresWeightsAndOptimizerExactly() async throws {
+        let p = tinyPolicy()
+        let c = Array(try await p.sample(prompts: ["fed"], count: 3, options: options, seed: 1).joined())
+        let batch = c.map { PolicyExample(completion: $0, advantages: [Float](repeating: 0.5, count: $0.tokens.count)) }
+        _ = try await p.step(batch, learningRate: 1e-2)
+        let path = tempDir("policy") + "/ttt_latest.safetensors"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try p.save(to: path)
+        let q = tinyPolicy(seed: 6)
+        try q.load(from: path)
+        let n = p.model.params.count
+        #expect(Array(UnsafeBufferPointer(start: q.model.params.data, count: n)) == Array(UnsafeBufferPointer(start: p.model.params.data, count: n)))
+        #expect(Array(q.optimizer.m) == Array(p.optimizer.m) && Array(q.optimizer.v) == Array(p.optimizer.v))
+        #expect(q.optimizer.stepCount == 1)
+        _ = try await p.step(batch, learningRate: 1e-2)
+        _ = try await q.step(batch, learningRate: 1e-2)
+        #expect(Array(UnsafeBufferPointer(start: q.model.params.data, count: n)) == Array(UnsafeBufferPointer(start: p.model.params.data, count: n)))
+    }
 
-@Test func baseLogProbsStayFrozenWhileTheCurrentPolicyMoves() async throws {
-    let p = policy()
-    let batch = try await fixedBatch(p)
-    let completions = batch.map(\.completion)
-    let base0 = try await p.baseLogProbs(completions)
-    let current0 = try await p.currentLogProbs(completions)
-    #expect(base0 == current0)
-    for _ in 0..<2 { _ = try await p.step(batch, learningRate: 1e-2) }
-    #expect(try await p.baseLogProbs(completions) == base0)
-    let current1 = try await p.currentLogProbs(completions)
-    let moved = zip(current1.joined(), current0.joined()).map { abs($0 - $1) }.max() ?? 0
-    #expect(moved > 1e-3)
-}
-
-@Test func saveThenLoadRestoresWeightsMomentsAndStepCount() async throws {
-    let dir = NSTemporaryDirectory() + "model-policy-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let a = policy()
-    let batch = try await fixedBatch(a)
-    _ = try await a.step(batch, learningRate: 1e-2)
-    try a.save(to: dir + "/p.safetensors")
-    let b = policy()   // same starting weights, no steps
-    try b.load(from: dir + "/p.safetensors")
-    #expect(b.optimizer.stepCount == 1)
-    let n = a.model.params.count
-    #expect(Array(UnsafeBufferPointer(start: a.model.params.data, count: n))
-            == Array(UnsafeBufferPointer(start: b.model.params.data, count: n)))
-    #expect(Array(a.optimizer.m) == Array(b.optimizer.m))
-    #expect(Array(a.optimizer.v) == Array(b.optimizer.v))
-    // The next step continues identically (bias correction depends on the restored step count).
-    _ = try await a.step(batch, learningRate: 1e-2)
-    _ = try await b.step(batch, learningRate: 1e-2)
-    #expect(Array(UnsafeBufferPointer(start: a.model.params.data, count: n))
-            == Array(UnsafeBufferPointer(start: b.model.params.data, count: n)))
-    // A file that is not a TTT checkpoint is refused by name.
-    try Checkpoint.save(model: microModel(), to: dir + "/plain.safetensors", metadata: [:])
-    #expect(throws: DiscoverError.self) { try b.load(from: dir + "/plain.safetensors") }
-}
-
-@Test func samplingIsSeededAndItsLogProbsMatchTheTrainingForward() async throws {
-    let p = policy()
-    let options = SamplingOptions(maxNewTokens: 6, temperature: 1)
-    let one = try await p.sample(prompts: ["abc", "hello there"], count: 3, options: options, seed: 5)
-    let two = try await p.sample(prompts: ["abc", "hello there"], count: 3, options: options, seed: 5)
-    #expect(one == two)
-    #expect(one.count == 2 && one.allSatisfy { $0.count == 3 })
-    let flat = Array(one.joined())
-    #expect(flat.allSatisfy { $0.promptTokens.first == 2 && !$0.tokens.isEmpty && $0.tokens.count <= 6 })
-    let current = try await p.currentLogProbs(flat)
-    // KV-cached decoding vs one full forward: same math in a different order; Float32 ⇒ ~1e-5.
-    let err = zip(current.joined(), flat.flatMap(\.samplerLogProbs)).map { abs($0 - $1) }.max() ?? 0
-    #expect(err < 1e-3)
-    // A prompt longer than the room left keeps BOS and its last tokens.
-    let long = try await p.sample(prompts: [String(repeating: "x", count: 100)], count: 2, options: options, seed: 1)
-    #expect(long[0][0].promptTokens.count == 24 - 6)
-    #expect(long[0][0].promptTokens.first == 2)
+    @Test func theLoopRunsOnTheModelPolicy() async throws {
+        var config = TTTConfig()
+        config.steps = 2
+        config.groups = 2
+        config.groupSize = 4
+        config.learningRate = 1e-2
+        config.checkSamplerEvery = 1
+        config.sampling = RolloutOptions(maxNewTokens: 4)
+        let out = tempDir("model-loop")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let loop = try await TTTDiscover(policy: tinyPolicy(), environment: LetterShareEnvironment(letter: "c"),
+                                         config: config, outputDirectory: out)
+        var seen: [StepMetrics] = []
+        loop.onStep = { seen.append($0) }
+        try await loop.run()
+        #expect(seen.count == 2 && seen.allSatisfy { $0.samples % 8 == 0 && $0.completionTokens > 0 })
+        #expect(seen.contains { $0.loss != nil })
+        for m in seen where m.loss != nil { #expect(try #require(m.samplerLogProbError) < 1e-3) }
+        #expect(FileManager.default.fileExists(atPath: out + "/ttt_latest.safetensors"))
+    }
 }

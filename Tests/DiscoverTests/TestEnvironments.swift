@@ -75,7 +75,7 @@ final class RecordingPolicy: Policy {
         self.inner = inner
         self.samplerBias = samplerBias
     }
-    func sample(prompts: [String], count: Int, options: SamplingOptions, seed: UInt64) async throws -> [[SampledCompletion]] {
+    func sample(prompts: [String], count: Int, options: RolloutOptions, seed: UInt64) async throws -> [[SampledCompletion]] {
         try await inner.sample(prompts: prompts, count: count, options: options, seed: seed).map { group in
             group.map { c in
                 SampledCompletion(text: c.text, promptTokens: c.promptTokens, tokens: c.tokens,
@@ -112,6 +112,22 @@ struct EditEnvironment: Environment {
         s["abcdefgh".distance(from: "abcdefgh".startIndex, to: p)] = c[1]
         let reward = Double(zip(s, target).filter { $0 == $1 }.count) / 8
         return Evaluation(reward: reward, status: .ok, child: EnvState(construction: String(s), value: reward))
+    }
+    func references() -> [ReferenceCase] { [] }
+    func shutdown() async {}
+}
+
+/// Reward = fraction of the completion's characters equal to `letter` (0 for an empty completion); every
+/// completion is valid, so groups rarely tie.
+struct LetterShareEnvironment: Environment {
+    let letter: Character
+    var spec: EnvironmentSpec { EnvironmentSpec(id: "test/letter-share-v0", summary: "use one letter a lot") }
+    var problem: String { "Write letters." }
+    func initialStates() async throws -> [EnvState] { [EnvState(construction: "", value: 0)] }
+    func prompt(for state: EnvState) -> String { state.construction.isEmpty ? "a" : state.construction }
+    func evaluate(completion: String, from state: EnvState) async throws -> Evaluation {
+        let reward = completion.isEmpty ? 0 : Double(completion.filter { $0 == letter }.count) / Double(completion.count)
+        return Evaluation(reward: reward, status: .ok, child: EnvState(construction: completion, value: reward))
     }
     func references() -> [ReferenceCase] { [] }
     func shutdown() async {}

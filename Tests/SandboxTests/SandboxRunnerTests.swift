@@ -47,6 +47,19 @@ struct SandboxRunnerTests {
         #expect(result.succeeded && result.stdoutText == "bye\n")
     }
 
+    @Test func cancellingTheTaskKillsTheRunAtOnce() async throws {
+        let runner = SandboxRunner(maxParallel: 1)
+        let marker = makeMarker("cancel")
+        let start = Date()
+        let task = Task { try await runner.run(pythonRequest("import time; time.sleep(60)", marker: marker, limits: quickLimits(wall: 30))) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(Date().timeIntervalSince(start) < 10)   // not the 30 s wall budget
+        #expect(processesCarrying(marker).isEmpty)
+        #expect(try await harnessStillWorks(runner))
+    }
+
     @Test func fileNamesEscapingTheWorkDirectoryAreRejected() async throws {
         let runner = SandboxRunner(maxParallel: 1)
         for name in ["../evil", "/etc/evil", "a/../../evil"] {
