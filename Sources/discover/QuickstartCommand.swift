@@ -20,6 +20,13 @@ struct QuickstartCommand: AsyncParsableCommand {
     /// Pretraining length of the quickstart (tiny model, 8 × 128 tokens per step).
     static let pretrainSteps = 120
 
+    /// The discovery settings of the quickstart, the same as `configs/bench/toy.json`'s `ttt` row (tuned on
+    /// pilot runs with this model; docs/benchmarks-integration.md): 16 steps × 2 groups × 8 = 256 samples,
+    /// the echo prompt, 8 new tokens, the mean-baseline objective at lr 1e-3 (the entropic objective
+    /// collapses this small model onto one string within a few steps).
+    static let tttArguments = ["--env-arg", "prompt=echo", "--steps", "16", "--groups", "2", "--group-size", "8",
+                               "--max-new-tokens", "8", "--objective", "mean", "--lr", "1e-3", "--kl-coef", "0.1"]
+
     @Option(help: "Output folder.") var out = "runs/quickstart"
     @Option(help: "Compute threads (default: all cores).") var threads: Int?
     @Option(help: "Seed of the discovery runs.") var seed: UInt64 = 0
@@ -67,7 +74,7 @@ struct QuickstartCommand: AsyncParsableCommand {
             let tmp = startCkpt + ".tmp"
             try? fm.removeItem(atPath: tmp)
             try fm.copyItem(atPath: latest, toPath: tmp)
-            _ = try fm.replaceItemAt(URL(fileURLWithPath: startCkpt), withItemAt: URL(fileURLWithPath: tmp))
+            guard rename(tmp, startCkpt) == 0 else { throw CLIError("cannot rename \(tmp) to \(startCkpt)") }
         }
 
         // 4. Discovery: TTT and best-of-N at the same budget.
@@ -77,7 +84,7 @@ struct QuickstartCommand: AsyncParsableCommand {
             let resume = fm.fileExists(atPath: runDir + "/ttt_state.json")
             print("[4/4] \(method.rawValue) on toy/target-string-v0 → \(runDir)" + (resume ? " (reusing/resuming)" : ""))
             var args = ["--ckpt", startCkpt, "--env", "toy/target-string-v0", "--out", runDir,
-                        "--seed", String(seed)] + threadArgs
+                        "--seed", String(seed)] + Self.tttArguments + threadArgs
             if resume { args.append("--resume") }
             let options = try DiscoverRunOptions.parse(args)
             summaries.append(try await runDiscovery(options: options, method: method))
