@@ -14,6 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchGenerateCommand.self,
             BenchSandboxCommand.self,
             BenchTTTStepCommand.self,
+            BenchSuiteCommand.self,
         ]
     )
 }
