@@ -42,7 +42,7 @@ struct BenchSuiteCommand: AsyncParsableCommand {
                 policy.microBatch = micro
                 return policy
             },
-            log: { print($0) })
+            log: { printProgress($0) })
         let results = try await runner.run()
         print("")
         print(BenchReport.markdown(results))

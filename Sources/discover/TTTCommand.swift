@@ -72,8 +72,8 @@ struct DiscoveryOptions: ParsableArguments {
             await environment.shutdown()
             throw error
         }
-        if resume && loop.completedSteps > 0 { print("resuming \(dir) at step \(loop.completedSteps)") }
-        loop.onStep = { print($0.progressLine) }
+        if resume && loop.completedSteps > 0 { printProgress("resuming \(dir) at step \(loop.completedSteps)") }
+        loop.onStep = { printProgress($0.progressLine) }
         let summary: DiscoverySummary
         do { summary = try await loop.run() } catch {
             await environment.shutdown()
@@ -97,6 +97,11 @@ struct DiscoveryOptions: ParsableArguments {
         figures["best"] = summary.best.map { .double($0.reward) } ?? .null
         print(JSONL.serialize(.object(figures)))
     }
+}
+
+/// One progress line on stderr (unbuffered, so it is live even when stdout is piped to a file).
+func printProgress(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
 struct TTTCommand: AsyncParsableCommand {
