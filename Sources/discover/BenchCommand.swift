@@ -21,6 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchGenerateCommand.self,
             BenchSandboxCommand.self,
             BenchTTTStepCommand.self,
+            BenchSuiteCommand.self,
         ]
     )
 

@@ -7,7 +7,7 @@ import Tensor
 /// Runs a benchmark suite (`discover bench --suite FILE`) with the policy its `policy` object names:
 /// `{"kind": "model", "ckpt": FILE, "tokenizer": FILE?}` (the default kind) or `{"kind": "table", "length": 8}`
 /// (the tabular test policy over a–z, no model needed). Prints the markdown table, then one JSON line.
-func runBenchSuite(path: String, out: String?, threads: Int?) async throws {
+func runBenchSuite(path: String, out: String?, threads: Int?, microBatch: Int = 8) async throws {
     Parallel.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
     let suite: BenchSuite
     do { suite = try BenchSuite.load(path: path) } catch { throw CLIError("\(error)") }
@@ -33,10 +33,18 @@ func runBenchSuite(path: String, out: String?, threads: Int?) async throws {
             guard let ckpt = suite.policy["ckpt"]?.description else {
                 throw CLIError("\(path): field 'policy.ckpt': the model policy needs a checkpoint path")
             }
+            guard FileManager.default.fileExists(atPath: ckpt) else {
+                throw CLIError("\(path): field 'policy.ckpt': no such checkpoint '\(ckpt)'")
+            }
             let tokenizer = suite.policy["tokenizer"]?.description
             results = try await BenchRunner<ModelPolicy>(
                 suite: suite, outputDirectory: outDir, makeEnvironment: makeEnvironment,
-                makePolicy: { _, _ in try makeModelPolicy(checkpoint: ckpt, tokenizer: tokenizer) }, log: log).run()
+                makePolicy: { _, _ in
+                    // A fresh copy of the starting weights for every run.
+                    let policy = try makeModelPolicy(checkpoint: ckpt, tokenizer: tokenizer)
+                    policy.microBatch = microBatch
+                    return policy
+                }, log: log).run()
         case "table":
             let length: Int
             if case .number(let n)? = suite.policy["length"] { length = Int(n) } else { length = 8 }

@@ -3,6 +3,7 @@ import BuiltinEnvironments
 import Discover
 import EnvironmentKit
 import Foundation
+import JSONLines
 import Tensor
 import Tokenizer
 import Training
@@ -26,7 +27,9 @@ struct DiscoverRunOptions: ParsableArguments {
     @Option(help: "New tokens per completion at most.") var maxNewTokens = TTTDefaults.maxNewTokens
     @Option(help: "Sampling temperature.") var temperature = 1.0
     @Option(help: "Seed of sampling and state selection.") var seed: UInt64 = 0
-    @Option(help: "Keep a numbered ttt_step_%07d checkpoint every N steps (0: only ttt_latest).") var keepEvery = 0
+    @Option(help: "Also keep ttt_step_%07d checkpoints every N steps (0: only ttt_latest).") var keepCheckpointEvery = 0
+    @Option(help: "Sequences per forward/backward pass in the update.") var microBatch = 8
+    @Option(help: "Evaluations in flight.") var evalParallelism = 8
     @Option(help: "Compute threads (default: all cores).") var threads: Int?
     @Flag(help: "Continue the run in --out.") var resume = false
 
@@ -42,7 +45,8 @@ struct DiscoverRunOptions: ParsableArguments {
         c.objective = try Objective(name: objective, beta: beta)
         c.sampling = RolloutOptions(maxNewTokens: maxNewTokens, temperature: temperature)
         c.seed = seed
-        c.keepCheckpointEvery = keepEvery
+        c.keepCheckpointEvery = keepCheckpointEvery
+        c.evaluationParallelism = evalParallelism
         try c.validate()
         return c
     }
@@ -84,7 +88,9 @@ func runDiscovery(options o: DiscoverRunOptions, method: DiscoverMethod) async t
     do { env = try BuiltinEnvironments.registry().make(o.env, options: o.environment.options()) } catch {
         throw CLIError("\(error)")
     }
+    guard o.microBatch >= 1 else { throw CLIError("--micro-batch must be at least 1 (got \(o.microBatch))") }
     let policy = try makeModelPolicy(checkpoint: o.ckpt, tokenizer: o.tokenizer)
+    policy.microBatch = o.microBatch
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     let loop: TTTDiscover<ModelPolicy>
     do {
@@ -94,25 +100,49 @@ func runDiscovery(options o: DiscoverRunOptions, method: DiscoverMethod) async t
     if o.resume && loop.completedSteps > 0 { print("resuming \(out) at step \(loop.completedSteps)/\(config.steps)") }
     print("\(method.rawValue) on \(env.spec.id): \(config.steps) steps × \(config.groups) groups × \(config.groupSize) = \(config.steps * config.samplesPerStep) samples → \(out)")
     SignalMonitor.shared.install()
-    let progress = ProgressLine()
+    // On a terminal the progress line is rewritten in place; otherwise one line per step (stderr is unbuffered).
+    let live = isatty(STDERR_FILENO) != 0 ? ProgressLine() : nil
     var interrupted: Int32?
     while loop.completedSteps < config.steps {
         if let sig = SignalMonitor.shared.pendingSignal() { interrupted = sig; break }
-        let m = try await loop.runStep()
-        progress.show("[\(method.rawValue)] " + m.progressLine, stage: "step")
+        let m: StepMetrics
+        do { m = try await loop.runStep() } catch {
+            live?.finish()
+            await env.shutdown()
+            throw error
+        }
+        let line = "[\(method.rawValue)] " + m.progressLine
+        if let live { live.show(line, stage: "step") } else { printProgress(line) }
     }
-    progress.finish()
+    live?.finish()
     await env.shutdown()
     let s = loop.summary
     if let sig = interrupted {
         print("\(SignalMonitor.name(sig)): stopped after step \(s.steps) (checkpointed); continue with --resume")
     }
-    print(String(format: "best reward %@ after %d samples, %.1f s", s.best.map { String(format: "%.4f", $0.reward) } ?? "-",
-                 s.samples, s.elapsedSeconds))
-    if let best = s.best { print("best candidate: \(best.text.debugDescription)") }
-    print("artifacts: \(out)/metrics.jsonl, \(out)/archive.jsonl, \(out)/best.json, \(out)/best.txt"
+    let best = s.best.map { String(format: "%.6g", $0.reward) } ?? "none valid"
+    print("")
+    print("| method | env | steps | samples | best | wall s | archive |")
+    print("|---|---|---|---|---|---|---|")
+    print("| \(method.rawValue) | \(env.spec.id) | \(s.steps) | \(s.samples) | \(best) | "
+          + "\(String(format: "%.1f", s.elapsedSeconds)) | \(s.archiveSize) |")
+    if let b = s.best { print("best candidate: \(b.text.debugDescription)") }
+    print("artifacts: \(out)/best.txt, \(out)/best.json, \(out)/metrics.jsonl, \(out)/archive.jsonl"
           + (method == .ttt ? ", \(out)/ttt_latest.safetensors" : ""))
+    if let target = env.spec.target { print("public reference value: \(target)") }
+    var figures: [String: JSONValue] = [
+        "method": .string(method.rawValue), "env": .string(env.spec.id), "steps": .int(Int64(s.steps)),
+        "samples": .int(Int64(s.samples)), "wall_s": .double(s.elapsedSeconds), "out": .string(out),
+        "interrupted": .bool(interrupted != nil),
+    ]
+    figures["best"] = s.best.map { .double($0.reward) } ?? .null
+    print(JSONL.serialize(.object(figures)))
     return s
+}
+
+/// One progress line on stderr (unbuffered, so it is live even when stdout is piped to a file).
+func printProgress(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
 /// `discover ttt`: test-time training to discover, with the model policy.
@@ -121,7 +151,7 @@ struct TTTCommand: AsyncParsableCommand {
         commandName: "ttt",
         abstract: "TTT-Discover: train the model at test time against one environment to find one excellent solution.",
         discussion: """
-        Writes into --out: ttt_latest.safetensors (weights + Adam moments; ttt_step_%07d with --keep-every), \
+        Writes into --out: ttt_latest.safetensors (weights + Adam moments; ttt_step_%07d with --keep-checkpoint-every), \
         archive.jsonl, metrics.jsonl (one line per step), best.json + best.txt, ttt_state.json and run.json. \
         SIGINT/SIGTERM finish the current step, checkpoint and exit 0; --resume continues.
         """)
