@@ -91,7 +91,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MathEnvironmentTests", dependencies: ["MathEnvironment", "EnvironmentKit"]),
         .testTarget(name: "CodeEnvironmentTests", dependencies: ["CodeEnvironment", "EnvironmentKit", "Sandbox"]),
-        .testTarget(name: "DiscoverTests", dependencies: ["Discover", "EnvironmentKit", "ToyEnvironment"],
+        .testTarget(name: "DiscoverTests", dependencies: ["Discover", "EnvironmentKit", "ToyEnvironment", "Model"],
                     swiftSettings: fast),
         .testTarget(name: "CLITests", dependencies: []),
     ]

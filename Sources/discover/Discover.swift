@@ -16,6 +16,8 @@ struct DiscoverCLI: AsyncParsableCommand {
             EvalCommand.self,
             BenchCommand.self,
             SampleCommand.self,
+            TTTCommand.self,
+            BestOfNCommand.self,
         ]
     )
 }
