@@ -36,6 +36,9 @@ public struct SDFTOptions: Sendable {
     public var keepLast: Int = 3
     public var logEvery: Int = 10
     public var seed: UInt64 = 1337
+    /// End this invocation after this step (writing a checkpoint) without changing the schedule; resuming
+    /// continues as if the run had never stopped.
+    public var stopAfter: Int? = nil
     /// Recorded in checkpoint metadata (not interpreted by the trainer).
     public var tokenizerPath: String? = nil
     public var tokenizerHash: String? = nil
@@ -63,6 +66,7 @@ public struct SDFTOptions: Sendable {
         try need(evalMaxNewTokens >= 1, "--eval-max-new-tokens must be at least 1 (got \(evalMaxNewTokens))")
         try need(saveEvery >= 0, "--save-every must be non-negative, 0 saves only at the end (got \(saveEvery))")
         try need(keepLast >= 0, "--keep-last must be non-negative, 0 keeps all (got \(keepLast))")
+        if let s = stopAfter { try need(s >= 1, "--stop-after must be at least 1 (got \(s))") }
         try need(logEvery >= 1, "--log-every must be at least 1 (got \(logEvery))")
     }
 }

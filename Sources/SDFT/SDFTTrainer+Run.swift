@@ -16,6 +16,7 @@ extension SDFTTrainer {
         var lastSavedStep = -1
         let clock = ContinuousClock()
         var seconds = 0.0
+        let stopAt = min(o.steps, o.stopAfter ?? o.steps)
 
         if step == 0 {
             let e = try evaluate()
@@ -25,7 +26,7 @@ extension SDFTTrainer {
         } else {
             progress.message("resuming at step \(step)/\(o.steps)")
         }
-        while step < o.steps {
+        while step < stopAt {
             let s = step
             let started = clock.now
             let stats = try lossAndGradients(step: s)
@@ -56,7 +57,7 @@ extension SDFTTrainer {
                             etaSeconds: Double(o.steps - step) * mean)
 
             let pending = signals?.pendingSignal()
-            if (o.saveEvery > 0 && step % o.saveEvery == 0) || step == o.steps || pending != nil {
+            if (o.saveEvery > 0 && step % o.saveEvery == 0) || step == stopAt || pending != nil {
                 lastCheckpoint = try saveCheckpoint()
                 lastSavedStep = step
             }
@@ -71,7 +72,7 @@ extension SDFTTrainer {
         if lastSavedStep != step { lastCheckpoint = try saveCheckpoint() }
         progress.finish()
         try writeSummary()
-        return SDFTResult(stop: .completed, finalStep: step, losses: losses, evaluations: evaluations,
+        return SDFTResult(stop: step >= o.steps ? .completed : .stoppedAfter, finalStep: step, losses: losses, evaluations: evaluations,
                           lastCheckpoint: lastCheckpoint)
     }
 

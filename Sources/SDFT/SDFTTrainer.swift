@@ -6,6 +6,8 @@ import Training
 /// How a fine-tuning invocation ended (errors are thrown instead).
 public enum SDFTStop: Sendable, Equatable {
     case completed
+    /// Reached `stopAfter`.
+    case stoppedAfter
     /// SIGINT/SIGTERM: the current step finished and a checkpoint was written.
     case signal(Int32)
 }

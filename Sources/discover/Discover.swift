@@ -15,6 +15,7 @@ struct DiscoverCLI: AsyncParsableCommand {
             EvalCommand.self,
             BenchCommand.self,
             SampleCommand.self,
+            SDFTCommand.self,
         ]
     )
 }
