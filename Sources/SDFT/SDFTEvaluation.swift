@@ -9,6 +9,10 @@ public struct SDFTEvaluationResult: Sendable, Equatable {
     public var newTaskScore: Double?
     /// Mean next-token cross-entropy on the retention windows (nil: no retention data).
     public var retentionLoss: Double?
+    /// In-context signal available to the teacher: mean per-token log-probability of a demonstration (+ EOS)
+    /// given the teacher context minus given the student context, same weights (nil: not computed).
+    /// Near 0 means the demonstration in context does not help the network, so SDFT has nothing to distil.
+    public var demonstrationGain: Double? = nil
     /// Greedy completions of the first few held-out prompts, for the log.
     public var samples: [String]
 }
@@ -34,6 +38,30 @@ public enum SDFTEvaluation {
             start += batch
         }
         return (Double(correct) / Double(examples.count), texts)
+    }
+
+    /// Mean over `examples` of [mean log p(demonstration + EOS | BOS + template(prompt, demonstration))
+    /// − mean log p(demonstration + EOS | BOS + prompt)], per token, under the same `model`.
+    public static func demonstrationGain(model: MHCModel, examples: [SDFTExample], codec: TextCodec,
+                                         template: TeacherTemplate) throws -> Double {
+        var sequences: [[Int32]] = [], promptLens: [Int] = []
+        for e in examples {
+            let target = codec.encode(e.demonstration) + [TextCodec.eos]
+            for context in [codec.promptIDs(template.render(prompt: e.prompt, demonstration: e.demonstration)),
+                            codec.promptIDs(e.prompt)] {
+                sequences.append(context + target)
+                promptLens.append(context.count)
+            }
+        }
+        let logprobs = try sequenceLogprobs(model: model, sequences: sequences, promptLens: promptLens,
+                                            lens: sequences.map(\.count))
+        var gain = 0.0
+        for i in stride(from: 0, to: logprobs.count, by: 2) {
+            let teacher = logprobs[i].reduce(0.0) { $0 + Double($1) } / Double(logprobs[i].count)
+            let student = logprobs[i + 1].reduce(0.0) { $0 + Double($1) } / Double(logprobs[i + 1].count)
+            gain += teacher - student
+        }
+        return gain / Double(examples.count)
     }
 
     /// Retention: mean cross-entropy over the first `windows` windows of `seqLen` tokens of `source`

@@ -80,6 +80,7 @@ extension SDFTTrainer {
         var f: [(String, MetricValue)] = []
         if let s = e.newTaskScore { f.append(("new_task_score", .double(s))) }
         if let r = e.retentionLoss { f.append(("retention_loss", .double(r))) }
+        if let g = e.demonstrationGain { f.append(("demo_logprob_gain", .double(g))) }
         if let sample = e.samples.first { f.append(("sample", .string(sample))) }
         return f
     }
@@ -87,7 +88,8 @@ extension SDFTTrainer {
     static func describe(_ e: SDFTEvaluationResult) -> String {
         let score = e.newTaskScore.map { String(format: "new-task score %.3f", $0) } ?? "no held-out data"
         let retention = e.retentionLoss.map { String(format: "retention loss %.4f", $0) } ?? "no retention data"
-        return score + ", " + retention
+        let gain = e.demonstrationGain.map { String(format: ", demonstration-in-context gain %+.3f nats/token", $0) } ?? ""
+        return score + ", " + retention + gain
     }
 
     private func writeConfigCopy() throws {

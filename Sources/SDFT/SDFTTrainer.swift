@@ -195,6 +195,14 @@ public final class SDFTTrainer {
             result.newTaskScore = score
             result.samples = Array(texts.prefix(2))
         }
+        // The first few training examples that fit max_seq_len with their demonstration in both contexts.
+        let probe = zip(examples, encoded).filter {
+            $0.1.teacher.count + $0.1.demonstration.count + 1 <= student.config.maxSeqLen
+        }.prefix(8).map(\.0)
+        if !probe.isEmpty {
+            result.demonstrationGain = try SDFTEvaluation.demonstrationGain(model: student, examples: Array(probe),
+                                                                            codec: codec, template: template)
+        }
         if let retain, options.evalWindows > 0 {
             result.retentionLoss = try SDFTEvaluation.retentionLoss(model: student, source: retain, windows: options.evalWindows,
                                                                     seqLen: student.config.maxSeqLen)
