@@ -89,4 +89,31 @@ import Testing
         let noStart = try DiscoverBinary.run(["sdft", "--data", bad, "--out", scratch.file("x")])
         #expect(noStart.status != 0 && noStart.stderr.contains("--ckpt"))
     }
+
+    @Test func sigtermFinishesTheStepWritesACheckpointAndExitsZero() throws {
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        let ckpt = try pretrained(scratch)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: DiscoverBinary.path)
+        process.arguments = ["sdft", "--ckpt", ckpt, "--data", scratch.file("train.jsonl"), "--out", scratch.file("sd"),
+                             "--steps", "100000", "--prompts-per-step", "2", "--max-new-tokens", "4", "--threads", "1"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        // metrics.jsonl: the step-0 evaluation, then one line per step; wait for two steps.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: scratch.file("sd/metrics.jsonl"), encoding: .utf8),
+               text.split(separator: "\n").count >= 3 { break }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        let lines = try String(contentsOfFile: scratch.file("sd/metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        let meta = try #require(try metadata(scratch.file("sd/sdft_latest.safetensors")))
+        #expect(meta["step"] == String(lines.count - 1))
+        #expect(Int(meta["step"] ?? "") ?? 0 >= 2)
+    }
 }
