@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(name: "discover", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             "Tokenizer", "TokenData", "JSONLines", "Tensor", "Model", "SafeTensors", "Training", "Generation",
-            "SDFT", "EnvironmentKit", "BuiltinEnvironments", "Discover",
+            "SDFT", "EnvironmentKit", "BuiltinEnvironments", "Discover", "Sandbox",
         ]),
 
         // MARK: plugins
@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Model"], swiftSettings: fast),
         .testTarget(name: "SDFTTests", dependencies: ["SDFT", "Model", "Generation", "Training"], swiftSettings: fast),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
-        .testTarget(name: "EnvironmentKitTests", dependencies: ["EnvironmentKit", "ToyEnvironment"],
+        .testTarget(name: "EnvironmentKitTests", dependencies: ["EnvironmentKit", "ToyEnvironment", "JSONLines"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MathEnvironmentTests", dependencies: ["MathEnvironment", "EnvironmentKit"]),
         .testTarget(name: "CodeEnvironmentTests", dependencies: ["CodeEnvironment", "EnvironmentKit", "Sandbox"]),

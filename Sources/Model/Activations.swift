@@ -7,8 +7,8 @@ import Tensor
 /// (sub-layer 2l is block l's attention, 2l+1 its MLP), m = n²+2n mHC coefficients.
 final class Activations {
     let B: Int, T: Int, N: Int
-    private let base: UnsafeMutablePointer<Float>
-    private let total: Int
+    /// The memory, possibly inherited from the previous (larger) shape.
+    let storage: ActivationStorage
 
     // forward, saved
     let streams: [UnsafeMutablePointer<Float>]   // S+1 × [N, n·C]  state entering sub-layer s (last: trunk output)
@@ -39,7 +39,9 @@ final class Activations {
     let dHPost: UnsafeMutablePointer<Float>      // [N, n]
     let dHRes: UnsafeMutablePointer<Float>       // [N, n·n]
 
-    init(config c: ModelConfig, B: Int, T: Int) {
+    /// Carves views for (B, T), reusing `reuse`'s memory when it is large enough (no allocation while a
+    /// caller's shapes only shrink or repeat, e.g. generation with a growing prefix after a long first call).
+    init(config c: ModelConfig, B: Int, T: Int, reuse: ActivationStorage? = nil) {
         self.B = B; self.T = T
         let N = B * T; self.N = N
         let n = c.nStreams, C = c.dModel, F = c.ffnHidden, V = c.vocabSize, H = c.nHeads
@@ -63,11 +65,13 @@ final class Activations {
 
         var offsets: [Int] = [], o = 0
         for s in sizes { offsets.append(o); o += (s + 15) / 16 * 16 }
-        total = max(o, 16)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: total * 4, alignment: 64)
-        base = raw.bindMemory(to: Float.self, capacity: total)
-        base.initialize(repeating: 0, count: total)
-        let b = base
+        let total = max(o, 16)
+        if let reuse, reuse.capacity >= total {
+            storage = reuse
+        } else {
+            storage = ActivationStorage(capacity: total)
+        }
+        let b = storage.base
         func p(_ i: Int) -> UnsafeMutablePointer<Float> { b + offsets[i] }
         streams = iStreams.map(p)
         hcCache = iCache.map { MHCCoefficientCache(base: p($0), rows: N, streams: n) }
@@ -86,7 +90,18 @@ final class Activations {
     }
 
     /// Bytes held by this slab.
-    var byteCount: Int { total * 4 }
+    var byteCount: Int { storage.capacity * 4 }
+}
 
+/// A zero-initialised, 64-byte-aligned Float allocation owned by whichever Activations carve it.
+final class ActivationStorage {
+    let base: UnsafeMutablePointer<Float>
+    let capacity: Int
+    init(capacity: Int) {
+        self.capacity = capacity
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * 4, alignment: 64)
+        base = raw.bindMemory(to: Float.self, capacity: capacity)
+        base.initialize(repeating: 0, count: capacity)
+    }
     deinit { UnsafeMutableRawPointer(base).deallocate() }
 }

@@ -12,8 +12,8 @@ public final class DecodeState {
     /// Cached positions per row.
     public internal(set) var lengths: [Int]
 
-    let kCache: [UnsafeMutablePointer<Float>]   // L × [B, P, C]
-    let vCache: [UnsafeMutablePointer<Float>]   // L × [B, P, C]
+    let kCache: [UnsafeMutablePointer<Float>]   // L × [B, H, P, D]  (each head's positions contiguous)
+    let vCache: [UnsafeMutablePointer<Float>]   // L × [B, H, P, D]
     let X: UnsafeMutablePointer<Float>          // [B, n, C]  streams entering the sub-layer
     let Xnext: UnsafeMutablePointer<Float>      // [B, n, C]
     let hcPre: UnsafeMutablePointer<Float>      // [B, n]

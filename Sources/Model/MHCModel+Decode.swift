@@ -21,11 +21,14 @@ extension MHCModel {
         precondition(promptLens.allSatisfy { $0 >= 1 && $0 <= Tp }, "prefill: every prompt needs 1...Tp tokens")
         let logits = forward(tokens: tokens, batch: B, seqLen: Tp)
         let a = acts!
+        // [B, Tp, H, D] (forward layout) → [B, H, P, D] (cache layout: each head's keys contiguous).
+        let H = c.nHeads, D = c.headDim, P = s.capacity
         for l in 0..<c.nLayers {
-            for b in 0..<B {
-                (s.kCache[l] + b * s.capacity * C).update(from: a.k[l] + b * Tp * C, count: Tp * C)
-                (s.vCache[l] + b * s.capacity * C).update(from: a.v[l] + b * Tp * C, count: Tp * C)
-            }
+            for b in 0..<B { for t in 0..<Tp { for h in 0..<H {
+                let src = (b * Tp + t) * C + h * D, dst = ((b * H + h) * P + t) * D
+                (s.kCache[l] + dst).update(from: a.k[l] + src, count: D)
+                (s.vCache[l] + dst).update(from: a.v[l] + src, count: D)
+            } } }
         }
         for b in 0..<B {
             (s.logits + b * V).update(from: logits.baseAddress! + (b * Tp + promptLens[b] - 1) * V, count: V)
@@ -54,7 +57,7 @@ extension MHCModel {
         if n > 1 { collapseStreams(s.collapsed, s.X, N: B, n: n, C: C) }
         rmsnormForward(s.finalNormed, rstd: s.rstd, n > 1 ? s.collapsed : s.X, weight: weight("final_norm.weight"),
                        N: B, C: C, eps: c.normEps)
-        matmulForward(s.logits, s.finalNormed, weight(names.head), N: B, I: C, O: V)
+        matmulForwardFewRows(s.logits, s.finalNormed, weight(names.head), N: B, I: C, O: V)
         for b in 0..<B { s.lengths[b] += 1 }
         return UnsafeMutableBufferPointer(start: s.logits, count: B * V)
     }
@@ -78,16 +81,16 @@ extension MHCModel {
         // n = 1 adds f's output straight onto the residual stream; n > 1 writes y for the mixing.
         let y = n == 1 ? s.X : s.y
         if attention {
-            matmulForward(s.q, s.normed, weight(blk.q), N: B, I: C, O: C)
-            matmulForward(s.k, s.normed, weight(blk.k), N: B, I: C, O: C)
-            matmulForward(s.v, s.normed, weight(blk.v), N: B, I: C, O: C)
+            matmulForwardFewRows(s.q, s.normed, weight(blk.q), N: B, I: C, O: C)
+            matmulForwardFewRows(s.k, s.normed, weight(blk.k), N: B, I: C, O: C)
+            matmulForwardFewRows(s.v, s.normed, weight(blk.v), N: B, I: C, O: C)
             cachedAttention(s, layer: l)
-            matmulForward(y, s.attn, weight(blk.o), N: B, I: C, O: C, accumulate: n == 1)
+            matmulForwardFewRows(y, s.attn, weight(blk.o), N: B, I: C, O: C, accumulate: n == 1)
         } else {
-            matmulForward(s.gate, s.normed, weight(blk.gate), N: B, I: C, O: F)
-            matmulForward(s.up, s.normed, weight(blk.up), N: B, I: C, O: F)
+            matmulForwardFewRows(s.gate, s.normed, weight(blk.gate), N: B, I: C, O: F)
+            matmulForwardFewRows(s.up, s.normed, weight(blk.up), N: B, I: C, O: F)
             swigluForward(s.hidden, gate: s.gate, up: s.up, count: B * F)
-            matmulForward(y, s.hidden, weight(blk.down), N: B, I: F, O: C, accumulate: n == 1)
+            matmulForwardFewRows(y, s.hidden, weight(blk.down), N: B, I: F, O: C, accumulate: n == 1)
         }
         if n > 1 {
             mhcPostResMixForward(x: s.X, y: s.y, hPost: s.hcPost, hRes: s.hcRes, out: s.Xnext,
@@ -112,16 +115,15 @@ extension MHCModel {
                         rotate(qb + h * D, cr, sr, half)
                         rotate(kb + h * D, cr, sr, half)
                     }
-                    let kRow = s.kCache[l] + (b * P + pos) * C, vRow = s.vCache[l] + (b * P + pos) * C
-                    kRow.update(from: kb, count: C)
-                    vRow.update(from: s.v + b * C, count: C)
-                    let kBase = s.kCache[l] + b * P * C, vBase = s.vCache[l] + b * P * C
                     let scores = s.scores + b * P, out = s.attn + b * C
                     for h in 0..<H {
+                        let kBase = s.kCache[l] + (b * H + h) * P * D, vBase = s.vCache[l] + (b * H + h) * P * D
+                        (kBase + pos * D).update(from: kb + h * D, count: D)
+                        (vBase + pos * D).update(from: s.v + b * C + h * D, count: D)
                         let qh = qb + h * D
                         var m = -Float.infinity
                         for j in 0...pos {
-                            let kj = kBase + j * C + h * D
+                            let kj = kBase + j * D
                             let dot = simdDot(qh, kj, D) * scale
                             scores[j] = dot
                             m = max(m, dot)
@@ -132,7 +134,7 @@ extension MHCModel {
                         let oh = out + h * D
                         oh.update(repeating: 0, count: D)
                         for j in 0...pos {
-                            simdAxpy(scores[j] * inv, vBase + j * C + h * D, oh, D)
+                            simdAxpy(scores[j] * inv, vBase + j * D, oh, D)
                         }
                     }
                 }

@@ -68,8 +68,9 @@ public final class MHCModel: @unchecked Sendable {
 
     func activations(B: Int, T: Int) -> Activations {
         if let a = acts, a.B == B, a.T == T { return a }
+        let old = acts?.storage
         acts = nil
-        let a = Activations(config: config, B: B, T: T)
+        let a = Activations(config: config, B: B, T: T, reuse: old)
         acts = a
         return a
     }

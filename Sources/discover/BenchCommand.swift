@@ -12,6 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchTrainCommand.self,
             BenchMHCCommand.self,
             BenchGenerateCommand.self,
+            BenchSandboxCommand.self,
         ]
     )
 }

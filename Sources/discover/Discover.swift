@@ -8,6 +8,7 @@ struct DiscoverCLI: AsyncParsableCommand {
         // One subcommand per line (keeps merges clean). Each lives in its own file in this folder.
         subcommands: [
             VersionCommand.self,
+            EnvsCommand.self,
             PrepareDataCommand.self,
             TokenizeCommand.self,
             PretrainCommand.self,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Model
+import Tensor
 
 @Suite struct ModelForwardTests {
     /// Float32 forward vs the Double reference on O(1) activations: expected differences are a few
@@ -123,5 +124,57 @@ import Testing
         #expect(d[5..<10].allSatisfy { $0 == 0 })
         // each counted row of dLogits sums to 0 (softmax − onehot) and carries the 1/count factor
         #expect(abs(d[0..<5].reduce(0, +)) < 1e-6 && abs(d[4] - Float((exp(5.0) / [1.0, 2, 3, 4, 5].map { exp($0) }.reduce(0, +) - 1) / 2)) < 1e-6)
+    }
+}
+
+@Suite struct ModelThreadingTests {
+    @Test func forwardAndBackwardAgreeAcrossThreadCounts() {
+        // Row kernels partition rows and sgemm partitions output blocks, so logits agree to roundoff;
+        // per-chunk partial sums of the norm-weight and mHC bias/α gradients change order: 1e-5 of the max.
+        let config = ModelConfig(vocabSize: 50, dModel: 32, nLayers: 2, nHeads: 4, ffnHidden: 48, maxSeqLen: 80,
+                                 nStreams: 4, sinkhornIters: 10)
+        let model = MHCModel(config: config, seed: 50)
+        scramble(model.params, seed: 51)
+        let B = 3, T = 70
+        let tokens = randomTokens(B * T, vocab: 50, seed: 52), targets = randomTokens(B * T, vocab: 50, seed: 53)
+        func run(_ threads: Int) -> (logits: [Float], grads: [Float]) {
+            let before = Parallel.threads
+            Parallel.setThreads(threads)
+            defer { Parallel.setThreads(before) }
+            let logits = model.forward(tokens: tokens, batch: B, seqLen: T)
+            var d = [Float](repeating: 0, count: logits.count)
+            _ = crossEntropyLoss(logits: logits.baseAddress!, targets: targets, vocab: 50, ignoreIndex: -1, dLogits: &d)
+            model.grads.zero()
+            model.backward(dLogits: d)
+            return (Array(logits), Array(UnsafeBufferPointer(start: model.grads.data, count: model.grads.count)))
+        }
+        let one = run(1), four = run(4)
+        #expect(zip(one.logits, four.logits).map { abs($0 - $1) }.max()! <= 1e-5)
+        let scale = one.grads.map(abs).max()!
+        #expect(zip(one.grads, four.grads).map { abs($0 - $1) }.max()! <= 1e-5 * scale)
+    }
+}
+
+@Suite struct ActivationReuseTests {
+    @Test func smallerShapeAfterALargerOneGivesBitIdenticalResults() {
+        // The activation memory of a larger call is re-carved for a smaller one without clearing it, so any
+        // buffer that relied on zero initialisation would show up here as a difference.
+        for streams in [1, 3] {
+            let config = tinyConfig(streams: streams)
+            let fresh = MHCModel(config: config, seed: 60), reused = MHCModel(config: config, seed: 60)
+            scramble(fresh.params, seed: 61); reused.params.copy(from: fresh.params)
+            func step(_ m: MHCModel, _ tokens: [Int32], _ B: Int, _ T: Int) -> ([Float], [Float]) {
+                let logits = m.forward(tokens: tokens, batch: B, seqLen: T)
+                var d = [Float](repeating: 0, count: logits.count)
+                _ = crossEntropyLoss(logits: logits.baseAddress!, targets: tokens.reversed(), vocab: 13, ignoreIndex: -1, dLogits: &d)
+                m.grads.zero()
+                m.backward(dLogits: d)
+                return (Array(logits), Array(UnsafeBufferPointer(start: m.grads.data, count: m.grads.count)))
+            }
+            _ = step(reused, randomTokens(3 * 8, vocab: 13, seed: 62), 3, 8)
+            let small = randomTokens(2 * 5, vocab: 13, seed: 63)
+            let a = step(fresh, small, 2, 5), b = step(reused, small, 2, 5)
+            #expect(a.0 == b.0 && a.1 == b.1, "n=\(streams)")
+        }
     }
 }

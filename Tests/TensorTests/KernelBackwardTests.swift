@@ -58,17 +58,18 @@ import Testing
         #expect(maxAbsDiff(d, g) < tol)
     }
 
-    @Test func attentionBackwardGivesQueryKeyValueGradients() {
+    @Test(arguments: [1, 3, 64])
+    func attentionBackwardGivesQueryKeyValueGradients(block: Int) {
         var r = TestRandom(15)
-        let B = 2, T = 4, H = 2, D = 2, C = H * D
+        let B = 2, T = 5, H = 2, D = 2, C = H * D
         let q = rounded(r.values(B * T * C, scale: 2)), k = rounded(r.values(B * T * C, scale: 2))
         let v = rounded(r.values(B * T * C)), R = rounded(r.values(B * T * C))
         var out = [Float](repeating: 0, count: B * T * C), probs = [Float](repeating: 0, count: B * H * T * T)
-        attentionForward(&out, probs: &probs, q: floats(q), k: floats(k), v: floats(v), B: B, T: T, H: H, D: D)
-        var dq = [Float](repeating: 0, count: B * T * C), dk = dq, dv = dq
+        attentionForward(&out, probs: &probs, q: floats(q), k: floats(k), v: floats(v), B: B, T: T, H: H, D: D, block: block)
+        var dq = [Float](repeating: 9, count: B * T * C), dk = dq, dv = dq      // overwritten, not accumulated
         var scratch = [Float](repeating: 0, count: B * H * T * T)
         attentionBackward(dq: &dq, dk: &dk, dv: &dv, dout: floats(R), q: floats(q), k: floats(k), v: floats(v),
-                          probs: probs, scratch: &scratch, B: B, T: T, H: H, D: D)
+                          probs: probs, scratch: &scratch, B: B, T: T, H: H, D: D, block: block)
         #expect(maxAbsDiff(dq, numericGradient(q, weights: R) { attentionForwardNaive(q: $0, k: k, v: v, B: B, T: T, H: H, D: D) }) < tol)
         #expect(maxAbsDiff(dk, numericGradient(k, weights: R) { attentionForwardNaive(q: q, k: $0, v: v, B: B, T: T, H: H, D: D) }) < tol)
         #expect(maxAbsDiff(dv, numericGradient(v, weights: R) { attentionForwardNaive(q: q, k: k, v: $0, B: B, T: T, H: H, D: D) }) < tol)

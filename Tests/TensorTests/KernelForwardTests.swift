@@ -50,8 +50,15 @@ import Testing
         let B = 2, T = 6, H = 2, D = 4, C = H * D
         let q = rounded(r.values(B * T * C, scale: 2)), k = rounded(r.values(B * T * C, scale: 2)), v = rounded(r.values(B * T * C))
         var out = [Float](repeating: 0, count: B * T * C), probs = [Float](repeating: -1, count: B * H * T * T)
-        attentionForward(&out, probs: &probs, q: floats(q), k: floats(k), v: floats(v), B: B, T: T, H: H, D: D)
-        #expect(maxAbsDiff(out, attentionForwardNaive(q: q, k: k, v: v, B: B, T: T, H: H, D: D)) < 1e-5)
+        let naive = attentionForwardNaive(q: q, k: k, v: v, B: B, T: T, H: H, D: D)
+        // causal query blocks of 4 (two blocks, the second partial) and of 2
+        for block in [2, 64] {
+            var o = [Float](repeating: 0, count: B * T * C), pr = probs
+            attentionForward(&o, probs: &pr, q: floats(q), k: floats(k), v: floats(v), B: B, T: T, H: H, D: D, block: block)
+            #expect(maxAbsDiff(o, naive) < 1e-5, "block \(block)")
+        }
+        attentionForward(&out, probs: &probs, q: floats(q), k: floats(k), v: floats(v), B: B, T: T, H: H, D: D, block: 4)
+        #expect(maxAbsDiff(out, naive) < 1e-5)
         // rows are distributions with no mass on future positions
         for row in 0..<(B * H * T) {
             let i = row % T

@@ -202,3 +202,17 @@ func makeTrainer(_ o: PretrainOptions, resume: String? = nil) throws -> Pretrain
     broken["stage"] = "sdft"
     #expect(throws: TrainingError.self) { try TrainingState.read(broken, file: "x") }
 }
+
+@Test func nonFiniteLossAbortsBeforeTheStepIsSaved() throws {
+    let dir = try makeTempDir()
+    var o = microOptions(dir, steps: 10)
+    o.saveEvery = 2
+    let trainer = try makeTrainer(o)
+    // A NaN weight written during step 3 makes step 4's forward produce a NaN loss.
+    trainer.afterBackward = { step, _ in if step == 3 { trainer.model.params.view("final_norm.weight")[0] = .nan } }
+    var message = ""
+    do { _ = try trainer.run() } catch let e as TrainingError { message = e.message }
+    #expect(message.hasPrefix("step 4: loss is nan"), "\(message)")
+    #expect(try SafeTensorsFile(path: dir + "/ckpt_latest.safetensors").metadata["step"] == "2")
+    #expect(try CheckpointManager(directory: dir).stepFiles().map(\.step) == [2])
+}
