@@ -96,11 +96,7 @@ public final class SDFTTrainer {
         self.order = ExampleOrder(count: examples.count, seed: options.seed)
         self.schedule = LRSchedule(peak: options.lr, minRatio: options.minLRRatio, warmup: options.warmup, total: options.steps)
         self.checkpoints = CheckpointManager(directory: options.outDir, prefix: "sdft", keepLast: options.keepLast)
-        self.optimizer = AdamW(count: student.params.count,
-                               segments: student.params.infos.map {
-                                   OptimizerSegment(offset: $0.offset, count: $0.count, weightDecay: $0.weightDecay)
-                               },
-                               weightDecay: options.weightDecay)
+        self.optimizer = AdamW(parameters: student.params, weightDecay: options.weightDecay)
         self.progress = ProgressReporter(totalSteps: options.steps, plainEvery: options.logEvery)
         self.encoded = examples.map {
             (codec.promptIDs($0.prompt), codec.promptIDs(template.render(prompt: $0.prompt, demonstration: $0.demonstration)),
@@ -161,10 +157,11 @@ public final class SDFTTrainer {
             }
             values.withUnsafeBufferPointer { (base + info.offset).update(from: $0.baseAddress!, count: info.count) }
         }
-        for info in student.params.infos {
-            try copy("optimizer.m." + info.name, into: optimizer.m.baseAddress!, info)
-            try copy("optimizer.v." + info.name, into: optimizer.v.baseAddress!, info)
-            if let teacher { try copy(SDFTCheckpointState.teacherPrefix + info.name, into: teacher.params.data, info) }
+        try optimizer.restoreMoments(extra, layout: student.params, file: file)
+        if let teacher {
+            for info in student.params.infos {
+                try copy(SDFTCheckpointState.teacherPrefix + info.name, into: teacher.params.data, info)
+            }
         }
         optimizer.stepCount = Int(metadata["optimizer_steps"] ?? "") ?? step
     }
@@ -172,11 +169,9 @@ public final class SDFTTrainer {
     /// Writes `sdft_step_N` and `sdft_latest` (student, teacher, optimizer moments); returns the step file.
     @discardableResult
     public func saveCheckpoint() throws -> String {
-        var extra: [String: (shape: [Int], data: UnsafeBufferPointer<Float>)] = [:]
-        for info in student.params.infos {
-            extra["optimizer.m." + info.name] = (info.shape, UnsafeBufferPointer(start: optimizer.m.baseAddress! + info.offset, count: info.count))
-            extra["optimizer.v." + info.name] = (info.shape, UnsafeBufferPointer(start: optimizer.v.baseAddress! + info.offset, count: info.count))
-            if let teacher {
+        var extra = optimizer.checkpointTensors(layout: student.params)
+        if let teacher {
+            for info in teacher.params.infos {
                 extra[SDFTCheckpointState.teacherPrefix + info.name] = (info.shape, UnsafeBufferPointer(start: teacher.params.data + info.offset, count: info.count))
             }
         }
