@@ -18,6 +18,7 @@ struct DiscoverCLI: AsyncParsableCommand {
             SampleCommand.self,
             TTTCommand.self,
             BestOfNCommand.self,
+            SDFTCommand.self,
         ]
     )
 }
