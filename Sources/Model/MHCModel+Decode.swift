@@ -57,7 +57,7 @@ extension MHCModel {
         if n > 1 { collapseStreams(s.collapsed, s.X, N: B, n: n, C: C) }
         rmsnormForward(s.finalNormed, rstd: s.rstd, n > 1 ? s.collapsed : s.X, weight: weight("final_norm.weight"),
                        N: B, C: C, eps: c.normEps)
-        matmulForward(s.logits, s.finalNormed, weight(names.head), N: B, I: C, O: V)
+        matmulForwardFewRows(s.logits, s.finalNormed, weight(names.head), N: B, I: C, O: V)
         for b in 0..<B { s.lengths[b] += 1 }
         return UnsafeMutableBufferPointer(start: s.logits, count: B * V)
     }
@@ -81,16 +81,16 @@ extension MHCModel {
         // n = 1 adds f's output straight onto the residual stream; n > 1 writes y for the mixing.
         let y = n == 1 ? s.X : s.y
         if attention {
-            matmulForward(s.q, s.normed, weight(blk.q), N: B, I: C, O: C)
-            matmulForward(s.k, s.normed, weight(blk.k), N: B, I: C, O: C)
-            matmulForward(s.v, s.normed, weight(blk.v), N: B, I: C, O: C)
+            matmulForwardFewRows(s.q, s.normed, weight(blk.q), N: B, I: C, O: C)
+            matmulForwardFewRows(s.k, s.normed, weight(blk.k), N: B, I: C, O: C)
+            matmulForwardFewRows(s.v, s.normed, weight(blk.v), N: B, I: C, O: C)
             cachedAttention(s, layer: l)
-            matmulForward(y, s.attn, weight(blk.o), N: B, I: C, O: C, accumulate: n == 1)
+            matmulForwardFewRows(y, s.attn, weight(blk.o), N: B, I: C, O: C, accumulate: n == 1)
         } else {
-            matmulForward(s.gate, s.normed, weight(blk.gate), N: B, I: C, O: F)
-            matmulForward(s.up, s.normed, weight(blk.up), N: B, I: C, O: F)
+            matmulForwardFewRows(s.gate, s.normed, weight(blk.gate), N: B, I: C, O: F)
+            matmulForwardFewRows(s.up, s.normed, weight(blk.up), N: B, I: C, O: F)
             swigluForward(s.hidden, gate: s.gate, up: s.up, count: B * F)
-            matmulForward(y, s.hidden, weight(blk.down), N: B, I: F, O: C, accumulate: n == 1)
+            matmulForwardFewRows(y, s.hidden, weight(blk.down), N: B, I: F, O: C, accumulate: n == 1)
         }
         if n > 1 {
             mhcPostResMixForward(x: s.X, y: s.y, hPost: s.hcPost, hRes: s.hcRes, out: s.Xnext,

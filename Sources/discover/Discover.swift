@@ -19,6 +19,7 @@ struct DiscoverCLI: AsyncParsableCommand {
             TTTCommand.self,
             BestOfNCommand.self,
             QuickstartCommand.self,
+            SDFTCommand.self,
         ]
     )
 }
