@@ -5,20 +5,23 @@ import SafeTensors
 import Training
 
 /// `discover quickstart`: the whole pipeline on the built-in corpus, each stage reused when already done:
-/// prepare data → pretrain the tiny model → (SDFT when available) → TTT-Discover and best-of-N on
+/// prepare data → pretrain the tiny model → a short SDFT pass → TTT-Discover and best-of-N on
 /// `toy/target-string-v0` at equal sample budgets → the discovery curve and where every artifact is.
 struct QuickstartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quickstart",
-        abstract: "Prepare data, pretrain the tiny model, then TTT-Discover vs best-of-N on the toy environment.",
+        abstract: "Prepare data, pretrain the tiny model, a short SDFT pass, then TTT-Discover vs best-of-N on the toy environment.",
         discussion: """
-        Layout of --out: data/ (tokenizer + token shards), pretrain/ (checkpoints, metrics), \
-        ttt_start.safetensors (the model both methods start from), ttt/ and best-of-n/ (discovery runs). \
+        Layout of --out: data/ (tokenizer + token shards), pretrain/ (checkpoints, metrics), sdft/ (a short \
+        self-distillation pass on configs/data/sdft_demo.jsonl), ttt_start.safetensors (the model both methods start from), ttt/ and best-of-n/ (discovery runs). \
         Re-running reuses finished stages and resumes interrupted ones.
         """)
 
     /// Pretraining length of the quickstart (tiny model, 8 × 128 tokens per step).
     static let pretrainSteps = 120
+    /// The short SDFT pass: steps (4 demonstrations each) on the shipped demonstration file.
+    static let sdftSteps = 20
+    static let sdftData = "configs/data/sdft_demo.jsonl"
 
     /// The discovery settings of the quickstart, the same as `configs/bench/toy.json`'s `ttt` row (tuned on
     /// pilot runs with this model; docs/benchmarks-integration.md): 16 steps × 2 groups × 8 = 256 samples,
@@ -67,13 +70,29 @@ struct QuickstartCommand: AsyncParsableCommand {
             }
         }
 
-        // 3. SDFT.
-        print("[3/4] sdft: skipped (the SDFT stage is not part of this build yet); TTT starts from the pretrained model")
+        // 3. SDFT: a short self-distillation pass on the shipped demonstrations.
+        let sdftDir = out + "/sdft"
+        let sdftLatest = sdftDir + "/sdft_latest.safetensors"
+        let sdftDone = Self.pretrainStep(sdftLatest)
+        if let sdftDone, sdftDone.step >= sdftDone.total {
+            print("[3/4] sdft: reusing \(sdftLatest) (step \(sdftDone.step))")
+        } else {
+            var args = ["--data", Self.sdftData, "--out", sdftDir, "--steps", String(Self.sdftSteps),
+                        "--warmup", "2", "--eval-every", "0", "--save-every", "10"] + threadArgs
+            if sdftDone != nil { args += ["--resume", sdftLatest] } else { args += ["--ckpt", latest] }
+            print("[3/4] sdft: \(Self.sdftSteps) self-distillation steps on \(Self.sdftData) → \(sdftDir)"
+                  + (sdftDone.map { " (resuming at step \($0.step))" } ?? ""))
+            try SDFTCommand.parse(args).run()
+            guard let after = Self.pretrainStep(sdftLatest), after.step >= after.total else {
+                print("sdft stopped before the end; run the quickstart again to continue")
+                return
+            }
+        }
         let startCkpt = out + "/ttt_start.safetensors"
         if !fm.fileExists(atPath: startCkpt) {
             let tmp = startCkpt + ".tmp"
             try? fm.removeItem(atPath: tmp)
-            try fm.copyItem(atPath: latest, toPath: tmp)
+            try fm.copyItem(atPath: sdftLatest, toPath: tmp)
             guard rename(tmp, startCkpt) == 0 else { throw CLIError("cannot rename \(tmp) to \(startCkpt)") }
         }
 
@@ -106,6 +125,7 @@ struct QuickstartCommand: AsyncParsableCommand {
           tokenizer        \(spm)
           token shards     \(train), \(val)
           pretrained model \(latest) (metrics: \(pretrainDir)/metrics.jsonl)
+          SDFT model       \(sdftLatest) (metrics: \(sdftDir)/metrics.jsonl)
           TTT start model  \(startCkpt)
           TTT-Discover     \(out)/ttt/ (best.json, best.txt, metrics.jsonl, archive.jsonl, ttt_latest.safetensors)
           best-of-N        \(out)/best-of-n/ (best.json, best.txt, metrics.jsonl, archive.jsonl)
