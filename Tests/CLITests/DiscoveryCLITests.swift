@@ -42,7 +42,9 @@ private func lines(_ path: String) -> [String] {
     #expect(metrics.count == 2)
     let step2 = try JSONSerialization.jsonObject(with: Data(metrics[1].utf8)) as? [String: Any]
     #expect(step2?["samples"] as? Int == 12)
-    #expect(first.stdout.contains("best reward"))
+    let last = first.stdout.split(separator: "\n").last.map(String.init) ?? ""
+    let summary = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
+    #expect(summary?["samples"] as? Int == 12 && summary?["interrupted"] as? Bool == false)
 
     // Same settings, one more step: continues from the checkpoint instead of starting over.
     let resumed = try DiscoverBinary.run(["ttt"] + runArgs(dir, out: out, steps: 3) + ["--resume"])
