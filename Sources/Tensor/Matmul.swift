@@ -56,6 +56,11 @@ public func matmulBackwardWeight(_ dw: UnsafeMutablePointer<Float>, _ dy: Unsafe
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r.count), Int32(I), Int32(N),
                         1, dy + r.lowerBound, Int32(O), x, Int32(I), 1, dw + r.lowerBound * I, Int32(I))
         }
+    } else if let chunks = Parallel.sgemmChunks(I, minimum: 64) {
+        splitRun(I, chunks) { r in
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(O), Int32(r.count), Int32(N),
+                        1, dy, Int32(O), x + r.lowerBound, Int32(I), 1, dw + r.lowerBound, Int32(I))
+        }
     } else {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(O), Int32(I), Int32(N),
                     1, dy, Int32(O), x, Int32(I), 1, dw, Int32(I))

@@ -124,7 +124,7 @@ import Testing
 }
 
 @Suite struct MatmulSplitTests {
-    @Test(arguments: [(200, 40, 30), (10, 48, 300), (3, 20, 140)])
+    @Test(arguments: [(200, 40, 30), (10, 48, 300), (3, 20, 140), (100, 300, 24)])
     func splitSgemmMatchesOneCallInAllThreeLayouts(N: Int, I: Int, O: Int) {
         // Blocks of rows (or columns when rows are few) each reduce over the full K, so results agree with
         // the single call up to OpenBLAS's micro-kernel choice for the block shape: 1e-6 relative.
