@@ -48,7 +48,7 @@ let package = Package(
         // MARK: stages
         .target(name: "Training", dependencies: ["Model", "Tensor", "TokenData", "SafeTensors"], swiftSettings: fast),
         .target(name: "Generation", dependencies: ["Model", "Tensor"], swiftSettings: fast),
-        .target(name: "SDFT", dependencies: ["Training", "Generation", "Tokenizer", "JSONLines"], swiftSettings: fast),
+        .target(name: "SDFT", dependencies: ["Model", "Training", "Generation", "Tokenizer", "JSONLines"], swiftSettings: fast),
 
         // MARK: environments
         .target(name: "Sandbox"),
@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(name: "discover", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             "Tokenizer", "TokenData", "JSONLines", "Tensor", "Model", "SafeTensors", "Training", "Generation",
-            "SDFT", "EnvironmentKit", "BuiltinEnvironments", "Discover",
+            "SDFT", "EnvironmentKit", "BuiltinEnvironments", "Discover", "Sandbox",
         ]),
 
         // MARK: plugins
@@ -85,13 +85,13 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Model"], swiftSettings: fast),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Model"], swiftSettings: fast),
-        .testTarget(name: "SDFTTests", dependencies: ["SDFT", "Model", "Generation"], swiftSettings: fast),
+        .testTarget(name: "SDFTTests", dependencies: ["SDFT", "Model", "Generation", "Training"], swiftSettings: fast),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
-        .testTarget(name: "EnvironmentKitTests", dependencies: ["EnvironmentKit", "ToyEnvironment"],
+        .testTarget(name: "EnvironmentKitTests", dependencies: ["EnvironmentKit", "ToyEnvironment", "JSONLines"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MathEnvironmentTests", dependencies: ["MathEnvironment", "EnvironmentKit"]),
         .testTarget(name: "CodeEnvironmentTests", dependencies: ["CodeEnvironment", "EnvironmentKit", "Sandbox"]),
-        .testTarget(name: "DiscoverTests", dependencies: ["Discover", "EnvironmentKit", "ToyEnvironment"],
+        .testTarget(name: "DiscoverTests", dependencies: ["Discover", "EnvironmentKit", "ToyEnvironment", "Model"],
                     swiftSettings: fast),
         .testTarget(name: "CLITests", dependencies: []),
     ]

@@ -4,6 +4,10 @@
 // statement, the initial states, the prompt for a state, whether higher is better, and reference
 // completions for its self-check. Environments are values shared across tasks: they must be `Sendable`
 // and `evaluate` must be safe to call concurrently.
+//
+// Defaults (PromptLayout.swift): `prompt(for:)` renders the spec's layout; `shutdown()` does nothing.
+// Around the protocol: EnvironmentRegistry (ids), EnvironmentConfig (task file + --env-arg),
+// EvaluationCache/CachedEnvironment, EnvironmentSelfCheck, ExternalEnvironment (JSON lines).
 
 /// What an environment says about itself.
 public struct EnvironmentSpec: Sendable, Codable, Hashable {

@@ -3,7 +3,7 @@
 /// A header is one JSON object of objects, strings and integer arrays. This parser accepts any JSON
 /// document (so unexpected but valid headers get a precise "wrong type" error instead of a syntax error),
 /// keeps object keys in file order, and rejects duplicate keys, which the format forbids.
-enum HeaderJSON: Equatable {
+enum HeaderJSON {
     case null
     case bool(Bool)
     /// The literal number text; callers decide whether it must be an integer.
@@ -11,19 +11,6 @@ enum HeaderJSON: Equatable {
     case string(String)
     case array([HeaderJSON])
     case object([(key: String, value: HeaderJSON)])
-
-    static func == (lhs: HeaderJSON, rhs: HeaderJSON) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.number(a), .number(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        default: return false
-        }
-    }
 
     /// The value as a non-negative integer, or nil when it is not one (fractions, exponents, signs, overflow).
     var nonNegativeInt: Int? {

@@ -6,21 +6,21 @@ public struct PretrainOptions: Sendable {
     public var outDir: String
     public var model: ModelConfig
     /// Total optimizer steps (also the length of the cosine schedule).
-    public var steps: Int = 1000
-    public var seqLen: Int = 128
-    public var microBatch: Int = 8
-    public var gradAccum: Int = 1
-    public var lr: Float = 3e-3
-    public var minLRRatio: Float = 0.1
-    public var warmup: Int = 50
-    public var weightDecay: Float = 0.1
-    public var clip: Double = 1.0
-    public var evalEvery: Int = 100
-    public var evalWindows: Int = 32
-    public var saveEvery: Int = 200
-    public var keepLast: Int = 3
-    public var logEvery: Int = 10
-    public var seed: UInt64 = 1337
+    public var steps: Int = Defaults.steps
+    public var seqLen: Int = Defaults.seqLen
+    public var microBatch: Int = Defaults.microBatch
+    public var gradAccum: Int = Defaults.gradAccum
+    public var lr: Float = Defaults.lr
+    public var minLRRatio: Float = Defaults.minLRRatio
+    public var warmup: Int = Defaults.warmup
+    public var weightDecay: Float = Defaults.weightDecay
+    public var clip: Double = Defaults.clip
+    public var evalEvery: Int = Defaults.evalEvery
+    public var evalWindows: Int = Defaults.evalWindows
+    public var saveEvery: Int = Defaults.saveEvery
+    public var keepLast: Int = Defaults.keepLast
+    public var logEvery: Int = Defaults.logEvery
+    public var seed: UInt64 = Defaults.seed
     /// End this invocation after this step (writing a checkpoint) without changing the schedule; resuming
     /// continues as if the run had never stopped.
     public var stopAfter: Int? = nil
@@ -29,6 +29,25 @@ public struct PretrainOptions: Sendable {
     public var tokenizerHash: String? = nil
     public var trainName: String = ""
     public var valName: String = ""
+
+    /// Default values (also shown in `discover pretrain --help`).
+    public enum Defaults {
+        public static let steps: Int = 1000
+        public static let seqLen: Int = 128
+        public static let microBatch: Int = 8
+        public static let gradAccum: Int = 1
+        public static let lr: Float = 3e-3
+        public static let minLRRatio: Float = 0.1
+        public static let warmup: Int = 50
+        public static let weightDecay: Float = 0.1
+        public static let clip: Double = 1.0
+        public static let evalEvery: Int = 100
+        public static let evalWindows: Int = 32
+        public static let saveEvery: Int = 200
+        public static let keepLast: Int = 3
+        public static let logEvery: Int = 10
+        public static let seed: UInt64 = 1337
+    }
 
     public init(outDir: String, model: ModelConfig) {
         self.outDir = outDir

@@ -40,9 +40,8 @@ public final class Pretrainer {
     private let val: (any TokenSource)?
     private var sampler: BatchSampler
     private let schedule: LRSchedule
-    private let overrides: Set<String>
 
-    /// Called after each step's backward, before the non-finite check and clipping (tests inject faults here).
+    /// Called after each step's last backward, before the gradient-norm check and clipping (tests inject faults here).
     public var afterBackward: ((_ step: Int, _ grads: ParameterSet) -> Void)?
     /// Receives every line the run wants to show (defaults to a ProgressReporter on stdout).
     public var progress: ProgressReporter
@@ -54,7 +53,6 @@ public final class Pretrainer {
     public init(options: PretrainOptions, train: any TokenSource, val: (any TokenSource)?,
                 resume: String? = nil, overrides: Set<String> = []) throws {
         var options = options
-        self.overrides = overrides
         let model: MHCModel
         var state = TrainingState(step: 0, samplerState: 0, tokensSeen: 0)
         var loaded: (metadata: [String: String], extra: [String: [Float]])?
@@ -87,11 +85,7 @@ public final class Pretrainer {
         self.checkpoints = CheckpointManager(directory: options.outDir, prefix: "ckpt", keepLast: options.keepLast)
         self.schedule = LRSchedule(peak: options.lr, minRatio: options.minLRRatio, warmup: options.warmup,
                                    total: options.steps)
-        self.optimizer = AdamW(count: model.params.count,
-                               segments: model.params.infos.map {
-                                   OptimizerSegment(offset: $0.offset, count: $0.count, weightDecay: $0.weightDecay)
-                               },
-                               weightDecay: options.weightDecay)
+        self.optimizer = AdamW(parameters: model.params, weightDecay: options.weightDecay)
         self.sampler = BatchSampler(count: train.tokenCount, seqLen: options.seqLen, seed: options.seed)
         self.progress = ProgressReporter(totalSteps: options.steps, plainEvery: options.logEvery)
         self.state = state
@@ -101,9 +95,12 @@ public final class Pretrainer {
             for stale in try checkpoints.stepFiles() where stale.step > state.step {
                 try FileManager.default.removeItem(atPath: stale.path)
             }
-            try restoreMoments(loaded.extra, file: resume)
+            try optimizer.restoreMoments(loaded.extra, layout: model.params, file: resume)
             optimizer.stepCount = Int(loaded.metadata["optimizer_steps"] ?? "") ?? state.step
             sampler.state = state.samplerState
+            if let stored = loaded.metadata["train_tokens"], stored != String(train.tokenCount) {
+                progress.message("warning: \(resume) was trained on \(stored) tokens, \(train.sourceName) has \(train.tokenCount); the data order will differ from an uninterrupted run")
+            }
         }
     }
 
@@ -113,29 +110,12 @@ public final class Pretrainer {
         }
     }
 
-    private func restoreMoments(_ extra: [String: [Float]], file: String) throws {
-        for info in model.params.infos {
-            for (prefix, slab) in [("optimizer.m.", optimizer.m), ("optimizer.v.", optimizer.v)] {
-                guard let values = extra[prefix + info.name] else {
-                    throw TrainingError("\(file): tensor '\(prefix + info.name)' is missing; the checkpoint has no optimizer state to resume from")
-                }
-                guard values.count == info.count else {
-                    throw TrainingError("\(file): tensor '\(prefix + info.name)' has \(values.count) values, expected \(info.count)")
-                }
-                values.withUnsafeBufferPointer { (slab.baseAddress! + info.offset).update(from: $0.baseAddress!, count: info.count) }
-            }
-        }
-    }
-
     /// Writes `ckpt_step_N` and `ckpt_latest` for the current state; returns the step file's path.
     @discardableResult
     public func saveCheckpoint() throws -> String {
-        var extra: [String: (shape: [Int], data: UnsafeBufferPointer<Float>)] = [:]
-        for info in model.params.infos {
-            extra["optimizer.m." + info.name] = (info.shape, UnsafeBufferPointer(start: optimizer.m.baseAddress! + info.offset, count: info.count))
-            extra["optimizer.v." + info.name] = (info.shape, UnsafeBufferPointer(start: optimizer.v.baseAddress! + info.offset, count: info.count))
-        }
-        let metadata = state.metadata(options: options, optimizer: optimizer)
+        let extra = optimizer.checkpointTensors(layout: model.params)
+        var metadata = state.metadata(options: options, optimizer: optimizer)
+        metadata["train_tokens"] = String(train.tokenCount)
         return try checkpoints.save(step: state.step) { path in
             try Checkpoint.save(model: model, to: path, metadata: metadata, extra: extra)
         }

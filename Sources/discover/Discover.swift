@@ -8,12 +8,17 @@ struct DiscoverCLI: AsyncParsableCommand {
         // One subcommand per line (keeps merges clean). Each lives in its own file in this folder.
         subcommands: [
             VersionCommand.self,
+            EnvsCommand.self,
+            PrepareDataCommand.self,
+            TokenizeCommand.self,
             PretrainCommand.self,
             InitCommand.self,
             EvalCommand.self,
-            PrepareDataCommand.self,
-            TokenizeCommand.self,
             BenchCommand.self,
+            SampleCommand.self,
+            TTTCommand.self,
+            BestOfNCommand.self,
+            SDFTCommand.self,
         ]
     )
 }

@@ -25,21 +25,21 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Output folder for checkpoints and metrics.") var out = "runs/pretrain"
     @Option(help: "Model config JSON (default configs/model_mhc_tiny.json; taken from the checkpoint on --resume).")
     var model: String?
-    @Option(help: "Total optimizer steps, also the cosine schedule length (default 1000).") var steps: Int?
-    @Option(help: "Tokens per training window (default 128).") var seqLen: Int?
-    @Option(help: "Sequences per micro-batch (default 8).") var microBs: Int?
-    @Option(help: "Micro-batches accumulated per optimizer step (default 1).") var gradAccum: Int?
-    @Option(help: "Peak learning rate (default 3e-3).") var lr: Float?
-    @Option(help: "Final learning rate as a fraction of the peak (default 0.1).") var minLrRatio: Float?
-    @Option(help: "Linear warmup steps (default 50).") var warmup: Int?
-    @Option(help: "Decoupled weight decay on matrices and embeddings (default 0.1).") var weightDecay: Float?
-    @Option(help: "Global gradient-norm clip, 0 disables (default 1.0).") var clip: Double?
-    @Option(help: "Evaluate every N steps and at the end, 0 disables (default 100).") var evalEvery: Int?
-    @Option(help: "Validation windows per evaluation (default 32).") var evalWindows: Int?
-    @Option(help: "Save a checkpoint every N steps, 0 only at the end (default 200).") var saveEvery: Int?
-    @Option(help: "Step checkpoints to keep, 0 keeps all; ckpt_latest is never removed (default 3).") var keepLast: Int?
-    @Option(help: "Plain log line every N steps when stdout is not a terminal (default 10).") var logEvery: Int?
-    @Option(help: "Seed for initialisation and data sampling (default 1337).") var seed: UInt64?
+    @Option(help: "Total optimizer steps, also the cosine schedule length (default \(D.steps)).") var steps: Int?
+    @Option(help: "Tokens per training window (default \(D.seqLen)).") var seqLen: Int?
+    @Option(help: "Sequences per micro-batch (default \(D.microBatch)).") var microBs: Int?
+    @Option(help: "Micro-batches accumulated per optimizer step (default \(D.gradAccum)).") var gradAccum: Int?
+    @Option(help: "Peak learning rate (default \(D.lr)).") var lr: Float?
+    @Option(help: "Final learning rate as a fraction of the peak (default \(D.minLRRatio)).") var minLrRatio: Float?
+    @Option(help: "Linear warmup steps (default \(D.warmup)).") var warmup: Int?
+    @Option(help: "Decoupled weight decay on matrices and embeddings (default \(D.weightDecay)).") var weightDecay: Float?
+    @Option(help: "Global gradient-norm clip, 0 disables (default \(D.clip)).") var clip: Double?
+    @Option(help: "Evaluate every N steps and at the end, 0 disables (default \(D.evalEvery)).") var evalEvery: Int?
+    @Option(help: "Validation windows per evaluation (default \(D.evalWindows)).") var evalWindows: Int?
+    @Option(help: "Save a checkpoint every N steps, 0 only at the end (default \(D.saveEvery)).") var saveEvery: Int?
+    @Option(help: "Step checkpoints to keep, 0 keeps all; ckpt_latest is never removed (default \(D.keepLast)).") var keepLast: Int?
+    @Option(help: "Plain log line every N steps when stdout is not a terminal (default \(D.logEvery)).") var logEvery: Int?
+    @Option(help: "Seed for initialisation and data sampling (default \(D.seed)).") var seed: UInt64?
     @Option(help: "Compute threads (default: all cores).") var threads: Int?
     @Option(help: "Stop after this step with a checkpoint, keeping the --steps schedule (resume later).") var stopAfter: Int?
     @Option(help: "SentencePiece model used to make the shards (default: TRAIN-BIN's folder/../tokenizer/spm.model when present).")
@@ -63,10 +63,11 @@ struct PretrainCommand: ParsableCommand {
         let configPath = model ?? "configs/model_mhc_tiny.json"
         var overrides: Set<String> = []
         // On --resume the model comes from the checkpoint; --model, if given, must agree with it.
-        let resumed = try resume.map { try SafeTensorsFile(path: $0) }
+        // Only the metadata is needed here (the mapping is released at once; Pretrainer loads the tensors).
+        let resumed = try resume.map { try SafeTensorsFile(path: $0).metadata }
         let config: ModelConfig
         if let resume, let resumed {
-            guard let stored = resumed.metadata["config"] else {
+            guard let stored = resumed["config"] else {
                 throw TrainingError("\(resume): metadata has no 'config' (not a model checkpoint)")
             }
             config = try ModelConfig.decode(json: stored, source: resume + " metadata 'config'")
@@ -112,13 +113,13 @@ struct PretrainCommand: ParsableCommand {
                 throw TrainingError("\(tokenizerPath): tokenizer has \(tok.vocabSize) pieces but the model has vocab_size \(config.vocabSize)")
             }
         }
-        if let resume, let file = resumed {
-            if let stored = file.metadata["tokenizer_sha256"], let hash = options.tokenizerHash, stored != hash {
-                throw TrainingError("tokenizer mismatch: \(resume) was trained with \(file.metadata["tokenizer_path"] ?? "?") (sha256 \(stored)), but \(options.tokenizerPath ?? "?") has sha256 \(hash)")
+        if let resume, let meta = resumed {
+            if let stored = meta["tokenizer_sha256"], let hash = options.tokenizerHash, stored != hash {
+                throw TrainingError("tokenizer mismatch: \(resume) was trained with \(meta["tokenizer_path"] ?? "?") (sha256 \(stored)), but \(options.tokenizerPath ?? "?") has sha256 \(hash)")
             }
             if options.tokenizerHash == nil {
-                options.tokenizerPath = file.metadata["tokenizer_path"]
-                options.tokenizerHash = file.metadata["tokenizer_sha256"]
+                options.tokenizerPath = meta["tokenizer_path"]
+                options.tokenizerHash = meta["tokenizer_sha256"]
             }
         }
 
@@ -147,6 +148,8 @@ struct PretrainCommand: ParsableCommand {
         return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
     }
 }
+
+private typealias D = PretrainOptions.Defaults
 
 /// A user-facing failure: ArgumentParser prints "Error: MESSAGE" and exits non-zero.
 struct ValidationFailure: Error, CustomStringConvertible {

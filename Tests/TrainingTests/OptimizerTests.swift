@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Training
+import Model
 
 /// Naive AdamW twin in Double, written straight from the formula (PyTorch semantics).
 private func referenceAdamW(params: inout [Double], m: inout [Double], v: inout [Double], grads: [Double],
@@ -118,4 +119,16 @@ private func referenceAdamW(params: inout [Double], m: inout [Double], v: inout 
     let got = g.withUnsafeBufferPointer { GradientClipping.globalNorm($0.baseAddress!, count: g.count) }
     // Float partial sums over 256 terms of ≤1: relative error ≲ 256·2⁻²⁴ ≈ 1.5e-5 worst case.
     #expect(abs(got - ref) / ref < 2e-5)
+}
+
+@Test func modelOptimizerDecaysMatricesAndEmbeddingsButNeverNormsOrMHCAlphaAndBias() {
+    let model = MHCModel(config: ModelConfig(vocabSize: 32, dModel: 16, nLayers: 1, nHeads: 2, ffnHidden: 32,
+                                             maxSeqLen: 8, nStreams: 2, sinkhornIters: 3), seed: 1)
+    let opt = AdamW(parameters: model.params)
+    let decayed = Dictionary(uniqueKeysWithValues: zip(model.params.infos.map(\.name), opt.segments.map(\.weightDecay)))
+    #expect(decayed["tok_emb.weight"] == true)
+    #expect(decayed["blocks.0.attn.q_proj.weight"] == true && decayed["blocks.0.mlp.down_proj.weight"] == true)
+    #expect(decayed["blocks.0.attn_norm.weight"] == false && decayed["final_norm.weight"] == false)
+    #expect(decayed["blocks.0.attn_hc.alpha"] == false && decayed["blocks.0.mlp_hc.bias"] == false)
+    #expect(opt.segments.map(\.offset) == model.params.infos.map(\.offset))
 }

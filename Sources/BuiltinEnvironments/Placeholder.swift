@@ -1,2 +1,0 @@
-// BuiltinEnvironments: placeholder until its issue lands; replace this file.
-enum BuiltinEnvironmentsModulePlaceholder {}

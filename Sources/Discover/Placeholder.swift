@@ -1,2 +1,0 @@
-// Discover: placeholder until its issue lands; replace this file.
-enum DiscoverModulePlaceholder {}

@@ -1,2 +1,0 @@
-// Generation: placeholder until its issue lands; replace this file.
-enum GenerationModulePlaceholder {}

@@ -1,2 +1,0 @@
-// SDFT: placeholder until its issue lands; replace this file.
-enum SDFTModulePlaceholder {}

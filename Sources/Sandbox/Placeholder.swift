@@ -1,2 +1,0 @@
-// Sandbox: placeholder until its issue lands; replace this file.
-enum SandboxModulePlaceholder {}

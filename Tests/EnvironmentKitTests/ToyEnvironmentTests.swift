@@ -1,0 +1,62 @@
+import EnvironmentKit
+import Foundation
+import Testing
+import ToyEnvironment
+
+struct ToyEnvironmentTests {
+    @Test func rewardIsTheFractionOfMatchingPositions() async throws {
+        let env = TargetStringEnvironment(target: "abcd")
+        let state = try await env.initialStates()[0]
+        #expect(state.construction == "aaaa" && state.value == 0.25)
+        let e = try await env.evaluate(completion: "abzz", from: state)
+        #expect(e.status == .ok && e.reward == 0.5)
+        #expect(e.child?.construction == "abzz" && e.child?.value == 0.5)
+        #expect(e.feedback == "2 of 4 positions match. Mask (# = match): ##..")
+        #expect(e.metrics["matches"] == 2)
+    }
+
+    @Test func otherLengthsScoreAgainstTheLongerString() async throws {
+        #expect(TargetStringEnvironment.score("abcdef", against: "abcd").reward == 4.0 / 6.0)
+        #expect(TargetStringEnvironment.score("ab", against: "abcd").reward == 0.5)
+    }
+
+    @Test func guessIsTheFirstNonEmptyLineWithoutQuotes() {
+        #expect(TargetStringEnvironment.extractGuess("\n  \"hello\"  \nworld") == "hello")
+        #expect(TargetStringEnvironment.extractGuess("```\ncode\n```") == "code")
+        #expect(TargetStringEnvironment.extractGuess("  \n ") == "")
+    }
+
+    @Test func emptyOrOverlongGuessesAreInvalid() async throws {
+        let env = TargetStringEnvironment(target: "ab")
+        let state = EnvState(construction: "aa")
+        let empty = try await env.evaluate(completion: "   ", from: state)
+        #expect(empty.status == .invalid && empty.reward == 0 && empty.child == nil)
+        let long = try await env.evaluate(completion: String(repeating: "a", count: 9), from: state)
+        #expect(long.status == .invalid && long.child == nil)
+    }
+
+    @Test func factoryReadsTargetFromTaskFileAndArgs() throws {
+        let factory = try #require(ToyEnvironments.factories["toy/target-string-v0"])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("toy-\(UInt32.random(in: 0 ..< .max)).json").path
+        try #"{"target": "xyz", "initial": "xxx"}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fromFile = try #require(factory(EnvironmentOptions(taskPath: path)) as? TargetStringEnvironment)
+        #expect(fromFile.target == "xyz" && fromFile.initial == "xxx")
+        let overridden = try #require(factory(EnvironmentOptions(taskPath: path, args: ["target": "qq", "initial": "ab"]))
+                                      as? TargetStringEnvironment)
+        #expect(overridden.target == "qq" && overridden.initial == "ab")
+        let defaults = try #require(factory(EnvironmentOptions()) as? TargetStringEnvironment)
+        #expect(defaults.target == "discover" && defaults.initial == "aaaaaaaa")
+        #expect(throws: EnvironmentOptionError.self) { try factory(EnvironmentOptions(args: ["targt": "x"])) }
+        #expect(throws: EnvironmentOptionError.self) { try factory(EnvironmentOptions(args: ["target": ""])) }
+    }
+
+    @Test func promptShowsTheCurrentStringItsValueAndTheMask() async throws {
+        let env = TargetStringEnvironment(target: "abcd")
+        let prompt = env.prompt(for: try await env.initialStates()[0])
+        #expect(prompt.contains("## Current solution\naaaa\n"))
+        #expect(prompt.contains("Value: 0.25 (higher is better). Target to beat: 1."))
+        #expect(prompt.contains("Mask (# = match): #..."))
+        #expect(prompt.hasSuffix("Reply with the new string only.\n"))
+    }
+}
