@@ -24,7 +24,8 @@ public final class MHCModel: @unchecked Sendable {
 
     /// Model over existing parameters (layout must match `ParameterLayout.tensors(for: config)`).
     public init(config: ModelConfig, params: ParameterSet) {
-        precondition(params.infos.map(\.name) == ParameterLayout.tensors(for: config).map(\.name),
+        let layout = ParameterLayout.tensors(for: config)
+        precondition(params.infos.map(\.name) == layout.map(\.name) && params.infos.map(\.shape) == layout.map(\.shape),
                      "parameter layout does not match the config")
         self.config = config
         self.params = params

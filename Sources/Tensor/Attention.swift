@@ -22,10 +22,7 @@ public func attentionForward(_ out: UnsafeMutablePointer<Float>, probs: UnsafeMu
                         scale, q + base + i0 * C, Int32(C), k + base, Int32(C), 0, p + i0 * T, Int32(T))
             for i in i0..<i1 {
                 let row = p + i * T
-                var m = -Float.infinity
-                for j in 0...i { m = max(m, row[j]) }
-                var s: Float = 0
-                for j in 0...i { let e = expf(row[j] - m); row[j] = e; s += e }
+                let s = expShiftedSum(row, row, i + 1, shift: rowMax(row, i + 1))
                 let inv = 1 / s
                 for j in 0...i { row[j] *= inv }
                 for j in (i + 1)..<T { row[j] = 0 }

@@ -22,17 +22,16 @@ public func crossEntropyForwardBackward(logits: UnsafePointer<Float>, targets: U
                 if let d = dlogits { (d + n * V).update(repeating: 0, count: V) }
                 continue
             }
-            var m = -Float.infinity
-            for j in 0..<V { m = max(m, x[j]) }
-            var s: Float = 0
+            let m = rowMax(x, V)
+            let s: Float
             if let d = dlogits {
                 let dr = d + n * V
-                for j in 0..<V { let e = expf(x[j] - m); dr[j] = e; s += e }
+                s = expShiftedSum(x, dr, V, shift: m)
                 let k = invCount / s
                 for j in 0..<V { dr[j] *= k }
                 dr[Int(target)] -= invCount
             } else {
-                for j in 0..<V { s += expf(x[j] - m) }
+                s = expShiftedSumOnly(x, V, shift: m)
             }
             let logZ = Double(m) + Foundation.log(Double(s))
             partial += logZ - Double(x[Int(target)])

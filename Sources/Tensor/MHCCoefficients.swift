@@ -94,8 +94,8 @@ public func mhcCoefficientsForward(
     if rows == 1 {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(k), Int32(nc), 1, phi, Int32(nc), x, 1, 0, cache.h, 1)
     } else {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(k), Int32(nc),
-                    1, x, Int32(nc), phi, Int32(nc), 0, cache.h, Int32(k))
+        // through the Matmul wrapper so the work is split over Parallel's workers (OpenBLAS is single-threaded)
+        matmulForward(cache.h, x, phi, N: rows, I: nc, O: k)
     }
     let a0 = alpha[0], a1 = alpha[1], a2 = alpha[2]
     MHCRowChunks.run(rows: rows, threads: threads, grain: 32) { _, range in
@@ -230,11 +230,9 @@ public func mhcCoefficientsBackward(
         cblas_sger(CblasRowMajor, Int32(k), Int32(nc), 1, dP, 1, x, 1, dPhi, Int32(nc))
     } else {
         // dX [N, nC] += dP [N, K] · φ [K, nC]
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(nc), Int32(k),
-                    1, dP, Int32(k), phi, Int32(nc), 1, dX, Int32(nc))
+        matmulBackwardInput(dX, dP, phi, N: rows, I: nc, O: k, accumulate: true)
         // dφ [K, nC] += dPᵀ [K, N] · X [N, nC]
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(nc), Int32(rows),
-                    1, dP, Int32(k), x, Int32(nc), 1, dPhi, Int32(nc))
+        matmulBackwardWeight(dPhi, dP, x, N: rows, I: nc, O: k)
     }
 }
 

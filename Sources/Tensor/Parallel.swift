@@ -3,25 +3,47 @@ import Foundation
 
 /// Thread control shared by every kernel in this target.
 ///
-/// Two kinds of parallel work exist: OpenBLAS's own threads inside `cblas_sgemm`, and our loops, which
-/// run on `DispatchQueue.concurrentPerform`. They never overlap: a kernel either calls sgemm from the
-/// calling thread (OpenBLAS spreads it over `threads`) or runs its own chunks; when our chunks call
-/// sgemm themselves (attention, one (b,h) per task) OpenBLAS is switched to one thread for the duration.
+/// Two kinds of parallel work could fight over the cores: OpenBLAS's own worker threads and our loops on
+/// `DispatchQueue.concurrentPerform`. OpenBLAS workers busy-wait (with `sched_yield`) for a while after
+/// each call, so running our loops right after a multi-threaded sgemm oversubscribes the cores.
+///
+/// Default (`BLASThreading.split`): OpenBLAS is kept at ONE thread and the matmul wrappers split each
+/// sgemm into row (or column) blocks on our own workers, so there is a single pool and nothing spins.
+/// Alternative (`.openblas`): OpenBLAS runs with `threads` threads and our loops run between its calls.
+/// Either way, attention runs one (b,h) per task with a single-threaded sgemm inside.
 public enum Parallel {
+    /// How sgemm work is spread over threads.
+    public enum BLASThreading: String, Sendable, CaseIterable {
+        /// OpenBLAS single-threaded; our wrappers split matrices over our workers (default).
+        case split
+        /// OpenBLAS's own threads inside each sgemm call.
+        case openblas
+    }
+
     private static let lock = NSLock()
     nonisolated(unsafe) private static var configured = 1
+    nonisolated(unsafe) private static var mode = BLASThreading.split
 
-    /// Number of threads used by our loops and by OpenBLAS (default 1 until set).
+    /// Number of threads used by our loops (and by sgemm, through either mechanism). Default 1.
     public static var threads: Int {
         lock.lock(); defer { lock.unlock() }
         return configured
     }
 
-    /// Sets our loop width and OpenBLAS's thread count together.
-    public static func setThreads(_ n: Int) {
+    /// The current sgemm threading mode.
+    public static var blasThreading: BLASThreading {
+        lock.lock(); defer { lock.unlock() }
+        return mode
+    }
+
+    /// Sets the thread count for our loops and sgemm, keeping the current sgemm threading mode.
+    public static func setThreads(_ n: Int) { setThreads(n, blas: blasThreading) }
+
+    /// Sets the thread count for our loops and sgemm, and how sgemm is threaded.
+    public static func setThreads(_ n: Int, blas: BLASThreading) {
         let n = max(1, n)
-        lock.lock(); configured = n; lock.unlock()
-        openblas_set_num_threads(Int32(n))
+        lock.lock(); configured = n; mode = blas; lock.unlock()
+        openblas_set_num_threads(Int32(blas == .split ? 1 : n))
     }
 
     /// Runs `body(range)` over `count` items split into at most `threads` contiguous chunks of at least
@@ -39,16 +61,16 @@ public enum Parallel {
         }
     }
 
-    /// Runs `body(i)` for every i in 0..<count on up to `threads` workers, with OpenBLAS pinned to one
-    /// thread meanwhile so that sgemm calls inside `body` do not oversubscribe the cores.
+    /// Runs `body(i)` for every i in 0..<count on up to `threads` workers, with OpenBLAS single-threaded
+    /// meanwhile so that sgemm calls inside `body` do not oversubscribe the cores.
     public static func forEachWithSerialBLAS(_ count: Int, _ body: (Int) -> Void) {
-        let n = threads
+        let n = threads, native = blasThreading == .openblas
         if n == 1 || count == 1 {
             for i in 0..<count { body(i) }
             return
         }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(n)) }
+        if native { openblas_set_num_threads(1) }
+        defer { if native { openblas_set_num_threads(Int32(n)) } }
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let work = body
             DispatchQueue.concurrentPerform(iterations: min(n, count)) { w in
@@ -56,5 +78,13 @@ public enum Parallel {
                 while i < count { work(i); i += n }
             }
         }
+    }
+
+    /// Splits an output dimension of `count` for a split sgemm: nil when it should not be split (one
+    /// thread, `.openblas` mode, or too small to be worth it).
+    static func sgemmChunks(_ count: Int, minimum: Int = 32) -> Int? {
+        let n = threads
+        guard n > 1, blasThreading == .split, count >= 2 * minimum else { return nil }
+        return min(n, count / minimum)
     }
 }

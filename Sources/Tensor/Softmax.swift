@@ -7,10 +7,7 @@ public func softmaxForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<
     Parallel.forRanges(N, grain: 8) { rows in
         for n in rows {
             let xr = x + n * V, yr = y + n * V
-            var m = -Float.infinity
-            for j in 0..<V { m = max(m, xr[j]) }
-            var s: Float = 0
-            for j in 0..<V { let e = expf(xr[j] - m); yr[j] = e; s += e }
+            let s = expShiftedSum(xr, yr, V, shift: rowMax(xr, V))
             let inv = 1 / s
             for j in 0..<V { yr[j] *= inv }
         }

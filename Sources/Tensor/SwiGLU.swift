@@ -6,9 +6,9 @@ import Foundation
 public func swigluForward(_ h: UnsafeMutablePointer<Float>, gate g: UnsafePointer<Float>, up u: UnsafePointer<Float>,
                           count: Int) {
     Parallel.forRanges(count, grain: 1 << 14) { r in
-        for i in r {
-            let s = 1 / (1 + expf(-g[i]))
-            h[i] = g[i] * s * u[i]
+        forEach8(r) { i, l in
+            let gv = loadPartial(g + i, l)
+            storePartial(gv * sigmoid8(gv) * loadPartial(u + i, l), h + i, l)
         }
     }
 }
@@ -19,11 +19,11 @@ public func swigluBackward(dgate dg: UnsafeMutablePointer<Float>, dup du: Unsafe
                            dh: UnsafePointer<Float>, gate g: UnsafePointer<Float>, up u: UnsafePointer<Float>,
                            count: Int) {
     Parallel.forRanges(count, grain: 1 << 14) { r in
-        for i in r {
-            let s = 1 / (1 + expf(-g[i]))
-            let d = dh[i]
-            dg[i] = d * u[i] * s * (1 + g[i] * (1 - s))
-            du[i] = d * g[i] * s
+        forEach8(r) { i, l in
+            let gv = loadPartial(g + i, l), d = loadPartial(dh + i, l)
+            let s = sigmoid8(gv)
+            storePartial(d * loadPartial(u + i, l) * s * (1 + gv * (1 - s)), dg + i, l)
+            storePartial(d * gv * s, du + i, l)
         }
     }
 }
@@ -31,16 +31,19 @@ public func swigluBackward(dgate dg: UnsafeMutablePointer<Float>, dup du: Unsafe
 /// SiLU alone: y = x·σ(x).  y, x: [count].
 public func siluForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
     Parallel.forRanges(count, grain: 1 << 14) { r in
-        for i in r { y[i] = x[i] / (1 + expf(-x[i])) }
+        forEach8(r) { i, l in
+            let xv = loadPartial(x + i, l)
+            storePartial(xv * sigmoid8(xv), y + i, l)
+        }
     }
 }
 
 /// dx = dy·σ(x)·(1 + x·(1 − σ(x))).  dx, dy, x: [count].
 public func siluBackward(_ dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, x: UnsafePointer<Float>, count: Int) {
     Parallel.forRanges(count, grain: 1 << 14) { r in
-        for i in r {
-            let s = 1 / (1 + expf(-x[i]))
-            dx[i] = dy[i] * s * (1 + x[i] * (1 - s))
+        forEach8(r) { i, l in
+            let xv = loadPartial(x + i, l), s = sigmoid8(xv)
+            storePartial(loadPartial(dy + i, l) * s * (1 + xv * (1 - s)), dx + i, l)
         }
     }
 }

@@ -122,3 +122,29 @@ import Testing
         #expect(zip(one, three).map { abs($0 - $1) }.max()! < 1e-6)
     }
 }
+
+@Suite struct MatmulSplitTests {
+    @Test(arguments: [(200, 40, 30), (10, 48, 300), (3, 20, 140), (100, 300, 24)])
+    func splitSgemmMatchesOneCallInAllThreeLayouts(N: Int, I: Int, O: Int) {
+        // Blocks of rows (or columns when rows are few) each reduce over the full K, so results agree with
+        // the single call up to OpenBLAS's micro-kernel choice for the block shape: 1e-6 relative.
+        var r = TestRandom(UInt64(N * 7 + O))
+        let x = floats(r.values(N * I)), w = floats(r.values(O * I)), dy = floats(r.values(N * O))
+        func run(_ threads: Int) -> [Float] {
+            Parallel.setThreads(threads, blas: .split)
+            var y = [Float](repeating: 1, count: N * O), dx = [Float](repeating: 1, count: N * I)
+            var dw = [Float](repeating: 1, count: O * I)
+            matmulForward(&y, x, w, N: N, I: I, O: O, accumulate: true)
+            matmulBackwardInput(&dx, dy, w, N: N, I: I, O: O, accumulate: false)
+            matmulBackwardWeight(&dw, dy, x, N: N, I: I, O: O)
+            return y + dx + dw
+        }
+        let before = Parallel.threads
+        let one = run(1), three = run(3)
+        Parallel.setThreads(before)
+        let scale = one.map(abs).max()!
+        #expect(zip(one, three).map { abs($0 - $1) }.max()! <= 1e-6 * scale)
+        let naive = matmulForwardNaive(x.map(Double.init), w.map(Double.init), N: N, I: I, O: O)
+        #expect(zip(three[0..<(N * O)], naive).map { abs(Double($0) - ($1 + 1)) }.max()! < 1e-5)
+    }
+}
