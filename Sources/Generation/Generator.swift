@@ -41,14 +41,27 @@ public enum Generator {
         var rngs = (0..<B).map { SplitMix64(seed: options.seed &+ 0x2545_F491_4F6C_DD1D &* UInt64($0 + 1)) }
         var out = (0..<B).map { _ in Completion(tokens: [], logprobs: [], stoppedAtEOS: false) }
         var done = [Bool](repeating: false, count: B)
-        let probs = UnsafeMutablePointer<Double>.allocate(capacity: V)
-        let order = UnsafeMutablePointer<Int>.allocate(capacity: V)
-        defer { probs.deallocate(); order.deallocate() }
+        // Per-row scratch so rows are sampled in parallel (each row has its own RNG stream).
+        let probs = UnsafeMutablePointer<Double>.allocate(capacity: B * V)
+        let order = UnsafeMutablePointer<Int>.allocate(capacity: B * V)
+        let picked = UnsafeMutablePointer<(id: Int32, logprob: Float)>.allocate(capacity: B)
+        defer { probs.deallocate(); order.deallocate(); picked.deallocate() }
 
         for step in 0..<options.maxNewTokens {
             var next = [Int32](repeating: SamplingOptions.padID, count: B)
-            for b in 0..<B where !done[b] {
-                let (id, lp) = sampler.pick(logits.baseAddress! + b * V, vocab: V, rng: &rngs[b], probs: probs, order: order)
+            let active = (0..<B).filter { !done[$0] }
+            let base = logits.baseAddress!
+            rngs.withUnsafeMutableBufferPointer { rng in
+                nonisolated(unsafe) let rng = rng
+                Parallel.forRanges(active.count, grain: 4) { range in
+                    for a in range {
+                        let b = active[a]
+                        picked[b] = sampler.pick(base + b * V, vocab: V, rng: &rng[b], probs: probs + b * V, order: order + b * V)
+                    }
+                }
+            }
+            for b in active {
+                let (id, lp) = picked[b]
                 out[b].tokens.append(id)
                 out[b].logprobs.append(lp)
                 next[b] = id
