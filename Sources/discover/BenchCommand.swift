@@ -21,17 +21,17 @@ struct BenchCommand: AsyncParsableCommand {
             BenchGenerateCommand.self,
             BenchSandboxCommand.self,
             BenchTTTStepCommand.self,
-            BenchSuiteCommand.self,
         ]
     )
 
     @Option(help: "Benchmark suite JSON (e.g. configs/bench/toy.json).") var suite: String?
     @Option(help: "Output folder of the suite (default runs/bench/<suite name>).") var out: String?
-    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    // No `--threads` here: a parent's options are parsed anywhere on the command line, so it would swallow
+    // every bench subcommand's own `--threads`. A suite uses all cores.
 
     func run() async throws {
         guard let suite else { throw CleanExit.helpRequest(self) }
         guard FileManager.default.fileExists(atPath: suite) else { throw CLIError("--suite \(suite): no such file") }
-        try await runBenchSuite(path: suite, out: out, threads: threads)
+        try await runBenchSuite(path: suite, out: out, threads: nil)
     }
 }
