@@ -1,5 +1,6 @@
 import Testing
 import Model
+import Tensor
 @testable import Generation
 
 private let prompts: [[Int32]] = [
@@ -111,4 +112,19 @@ func promptAloneAndInsideABatchGiveIdenticalGreedyOutputAndLogprobs(streams: Int
     #expect(throws: GenerationError.self) { try Generator.generate(model: model, prompts: [[2, 99]], options: SamplingOptions()) }
     #expect(throws: GenerationError.self) { try Generator.generate(model: model, prompts: [[2]], options: SamplingOptions(maxNewTokens: 16)) }
     #expect(throws: GenerationError.self) { try Generator.generate(model: model, prompts: [[2]], options: SamplingOptions(topP: 0)) }
+}
+
+@Test func splittingRowsOverWorkersChangesNothing() throws {
+    let model = scrambledModel(streams: 4)
+    let many = (0..<9).map { i in prompts[i % prompts.count] + [Int32(4 + i)] }
+    let options = SamplingOptions(temperature: 1, maxNewTokens: 10, eosID: nil, seed: 21)
+    Parallel.setThreads(1)
+    let serial = try Generator.generate(model: model, prompts: many, options: options)
+    Parallel.setThreads(2)   // 9 rows → two row groups (4 + 5) decoded on two workers
+    let split = try Generator.generate(model: model, prompts: many, options: options)
+    Parallel.setThreads(1)
+    #expect(serial.map(\.tokens) == split.map(\.tokens))
+    let diff = zip(serial, split).map { zip($0.logprobs, $1.logprobs).map { abs($0 - $1) }.max()! }.max()!
+    // Same rows, different batch composition per sgemm call: Float summation order only (see above, 1e-5).
+    #expect(diff < 1e-5)
 }
