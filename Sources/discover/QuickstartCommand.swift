@@ -24,7 +24,7 @@ struct QuickstartCommand: AsyncParsableCommand {
     static let sdftData = "configs/data/sdft_demo.jsonl"
 
     /// The discovery settings of the quickstart, the same as `configs/bench/toy.json`'s `ttt` row (tuned on
-    /// pilot runs with this model; docs/benchmarks-integration.md): 16 steps × 2 groups × 8 = 256 samples,
+    /// pilot runs with this model; docs/benchmarks.md (TTT-Discover vs best-of-N)): 16 steps × 2 groups × 8 = 256 samples,
     /// the echo prompt, 8 new tokens, the mean-baseline objective at lr 1e-3 (the entropic objective
     /// collapses this small model onto one string within a few steps).
     static let tttArguments = ["--env-arg", "prompt=echo", "--steps", "16", "--groups", "2", "--group-size", "8",

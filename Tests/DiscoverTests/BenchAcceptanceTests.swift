@@ -5,7 +5,7 @@ import Testing
 /// The acceptance criterion, on the pipeline that does not need a model: through the benchmark
 /// runner, 5 seeds, equal budgets, TTT-Discover's final best must beat best-of-N's on average and on at
 /// least 4 of 5 seeds. Policy: `CharacterTablePolicy` (8 positions × 26 letters); environment: the
-/// 8-letter hidden-string test environment. The markdown table is printed (docs/benchmarks-discover.md).
+/// 8-letter hidden-string test environment. The markdown table is printed (docs/benchmarks.md).
 /// (The table policy ignores its prompt, so the start-state sampler cannot matter here; a greedy-sampler
 /// row would duplicate the PUCT one.)
 @Suite struct BenchAcceptanceTests {
