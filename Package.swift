@@ -47,8 +47,8 @@ let package = Package(
 
         // MARK: stages
         .target(name: "Training", dependencies: ["Model", "Tensor", "TokenData", "SafeTensors"], swiftSettings: fast),
-        .target(name: "Generation", dependencies: ["Model", "Tensor"], swiftSettings: fast),
-        .target(name: "SDFT", dependencies: ["Model", "Training", "Generation", "Tokenizer", "JSONLines"], swiftSettings: fast),
+        .target(name: "Generation", dependencies: ["Model", "Tensor", "TokenData"], swiftSettings: fast),
+        .target(name: "SDFT", dependencies: ["Model", "Training", "Generation", "Tokenizer", "TokenData", "JSONLines"], swiftSettings: fast),
 
         // MARK: environments
         .target(name: "Sandbox"),

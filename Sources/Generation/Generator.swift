@@ -1,6 +1,7 @@
 import Dispatch
 import Model
 import Tensor
+import TokenData
 
 /// The completion of one prompt.
 public struct Completion: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import TokenData
 import Generation
 
 /// Which examples a step uses: the data is visited in epochs, each a fresh permutation drawn from

@@ -4,6 +4,7 @@ import Generation
 import JSONLines
 import Model
 import Tensor
+import TokenData
 
 /// `discover bench generate`: generated tokens per second of KV-cached batched sampling.
 struct BenchGenerateCommand: ParsableCommand {
