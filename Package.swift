@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Model", dependencies: ["Tensor", "SafeTensors"], swiftSettings: fast),
 
         // MARK: stages
-        .target(name: "Training", dependencies: ["Model", "Tensor", "TokenData", "SafeTensors"], swiftSettings: fast),
+        .target(name: "Training", dependencies: ["Model", "Tensor", "TokenData", "SafeTensors", "JSONLines"], swiftSettings: fast),
         .target(name: "Generation", dependencies: ["Model", "Tensor", "TokenData"], swiftSettings: fast),
         .target(name: "SDFT", dependencies: ["Model", "Training", "Generation", "Tokenizer", "TokenData", "JSONLines"], swiftSettings: fast),
 

@@ -1,3 +1,4 @@
+import JSONLines
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -69,16 +70,5 @@ public final class MetricsLog: @unchecked Sendable {
     }
 }
 
-func metricsQuoted(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
-}
+/// A JSON string literal (the JSONLines serializer's escaping).
+func metricsQuoted(_ s: String) -> String { JSONL.serialize(.string(s)) }

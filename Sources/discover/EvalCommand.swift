@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONLines
 import Model
 import SafeTensors
 import Tensor
@@ -84,17 +85,5 @@ struct EvalCommand: ParsableCommand {
         print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
     }
 
-    private func quoted(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
-            }
-        }
-        return out + "\""
-    }
+    private func quoted(_ s: String) -> String { JSONL.serialize(.string(s)) }
 }

@@ -73,3 +73,21 @@ struct ScratchFolder {
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
+
+/// Parses a safetensors file's header and checks the body length matches; returns the metadata,
+/// or nil when the file is not a complete safetensors file.
+func loadableMetadata(_ path: String) throws -> [String: String]? {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    guard data.count >= 8 else { return nil }
+    let n = data.prefix(8).enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
+    guard 8 + n <= data.count,
+          let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + n))) as? [String: Any]
+    else { return nil }
+    var end = 0
+    for (key, value) in header where key != "__metadata__" {
+        guard let entry = value as? [String: Any], let offsets = entry["data_offsets"] as? [Int] else { return nil }
+        end = max(end, offsets[1])
+    }
+    guard 8 + n + end == data.count else { return nil }
+    return header["__metadata__"] as? [String: String]
+}

@@ -3,23 +3,6 @@ import Testing
 
 /// `discover sdft` as a user runs it, on a micro model pretrained for two steps: files, metrics, resume, errors.
 @Suite(.serialized) struct SDFTCLITests {
-    /// Safetensors metadata of a complete file (header parsed, body length checked), else nil.
-    private func metadata(_ path: String) throws -> [String: String]? {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        guard data.count >= 8 else { return nil }
-        let n = data.prefix(8).enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
-        guard 8 + n <= data.count,
-              let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + n))) as? [String: Any]
-        else { return nil }
-        var end = 0
-        for (key, value) in header where key != "__metadata__" {
-            guard let entry = value as? [String: Any], let offsets = entry["data_offsets"] as? [Int] else { return nil }
-            end = max(end, offsets[1])
-        }
-        guard 8 + n + end == data.count else { return nil }
-        return header["__metadata__"] as? [String: String]
-    }
-
     /// Tokenizer + shards from a small built-in corpus, and a micro model pretrained for 2 steps.
     private func pretrained(_ scratch: ScratchFolder) throws -> String {
         let prep = try DiscoverBinary.run(["prepare-data", "--out", scratch.file("data"), "--corpus-bytes", "60000",
@@ -59,7 +42,7 @@ import Testing
         for name in ["sd/sdft_latest.safetensors", "sd/sdft_step_0000002.safetensors", "sd/summary.json", "sd/sdft_config.json"] {
             #expect(scratch.exists(name), "missing \(name)")
         }
-        let meta = try #require(try metadata(scratch.file("sd/sdft_latest.safetensors")))
+        let meta = try #require(try loadableMetadata(scratch.file("sd/sdft_latest.safetensors")))
         #expect(meta["stage"] == "sdft" && meta["step"] == "2" && meta["method"] == "sdft")
         #expect(meta["tokenizer_sha256"]?.count == 64 && meta["tokenizer_path"] != nil)
         let lines = try String(contentsOfFile: scratch.file("sd/metrics.jsonl"), encoding: .utf8).split(separator: "\n")
@@ -70,11 +53,11 @@ import Testing
                                               "--data", scratch.file("train.jsonl"), "--out", scratch.file("sd"),
                                               "--steps", "3", "--threads", "1"])
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
-        #expect(try metadata(scratch.file("sd/sdft_step_0000003.safetensors"))?["step"] == "3")
+        #expect(try loadableMetadata(scratch.file("sd/sdft_step_0000003.safetensors"))?["step"] == "3")
 
         let sft = try sdft(scratch, ckpt, out: "sft", ["--steps", "2", "--method", "sft"])
         #expect(sft.status == 0, "stderr: \(sft.stderr)")
-        #expect(try metadata(scratch.file("sft/sdft_latest.safetensors"))?["method"] == "sft")
+        #expect(try loadableMetadata(scratch.file("sft/sdft_latest.safetensors"))?["method"] == "sft")
     }
 
     @Test func badDataNamesFileLineAndFieldAndWritesNoCheckpoint() throws {
@@ -112,7 +95,7 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         let lines = try String(contentsOfFile: scratch.file("sd/metrics.jsonl"), encoding: .utf8).split(separator: "\n")
-        let meta = try #require(try metadata(scratch.file("sd/sdft_latest.safetensors")))
+        let meta = try #require(try loadableMetadata(scratch.file("sd/sdft_latest.safetensors")))
         #expect(meta["step"] == String(lines.count - 1))
         #expect(Int(meta["step"] ?? "") ?? 0 >= 2)
     }
