@@ -17,9 +17,10 @@ public struct TargetStringEnvironment: Environment {
     public let promptStyle: PromptStyle
 
     /// `layout`: the spec's sectioned prompt (problem, current solution, score, feedback, task).
-    /// `echo`: the same facts in three short lines ending in the `Target: …` / `Reply:` form of the built-in
-    /// corpus's echo documents, so a small model trained on that corpus answers with one string (and a
-    /// prompt costs ~5× fewer tokens).
+    /// `echo`: the same facts in three short lines ending in the edit form of the built-in corpus's echo
+    /// documents (`Change one or two letters of the target string.` / `Target: …` / `Reply:`), so a small model
+    /// trained on that corpus answers with a small variation of the current string (and a prompt costs ~5×
+    /// fewer tokens).
     public enum PromptStyle: String, Sendable, CaseIterable {
         case layout, echo
     }
@@ -54,7 +55,7 @@ public struct TargetStringEnvironment: Environment {
             let feedback = state.feedback.trimmingCharacters(in: .whitespacesAndNewlines)
             return "Find the hidden string of \(target.count) characters; change some letters to match more positions. "
                 + "Score: \(value) (best 1).\(feedback.isEmpty ? "" : " " + feedback)\n"
-                + "Reply with exactly the target string.\nTarget: \(state.construction)\nReply:"
+                + "Change one or two letters of the target string.\nTarget: \(state.construction)\nReply:"
         }
         var layout = PromptLayout()
         layout.instruction = "Change some letters to match more positions. Reply with the new string only."

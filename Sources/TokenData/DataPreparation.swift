@@ -19,6 +19,8 @@ public enum DataPreparation {
         public var valFraction = 0.05
         /// Size of the synthetic corpus when there are no inputs.
         public var corpusBytes = 4_000_000
+        /// Document kinds of the synthetic corpus (all by default).
+        public var corpusKinds = SyntheticCorpus.Kind.allCases
         public var seed: UInt64 = 0
 
         public init() {}
@@ -63,7 +65,7 @@ public enum DataPreparation {
 
         progress(Progress(stage: .reading, done: 0, total: 0))
         let documents: [TextDocument] = options.inputs.isEmpty
-            ? SyntheticCorpus(seed: options.seed).documents(totalBytes: options.corpusBytes)
+            ? SyntheticCorpus(seed: options.seed, kinds: options.corpusKinds).documents(totalBytes: options.corpusBytes)
                 .map { TextDocument(source: "<synthetic corpus>", text: $0) }
             : try TextInputs.documents(from: options.inputs)
         summary.documents = documents.count

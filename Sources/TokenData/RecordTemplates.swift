@@ -1,5 +1,5 @@
 /// Plain key/value records and target-string echo prompts (the toy environment's format family).
-enum RecordTemplates {
+public enum RecordTemplates {
     static let names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar"]
     static let cities = ["paris", "tokyo", "lima", "oslo", "cairo", "delhi", "quito", "rome", "seoul", "austin"]
     static let colors = ["red", "green", "blue", "yellow", "purple", "orange", "black", "white"]
@@ -13,11 +13,31 @@ enum RecordTemplates {
         return "{\"id\": \(id), \"name\": \"\(name)\", \"age\": \(age), \"city\": \"\(city)\", \"score\": \(score)}\n"
     }
 
-    /// "Target: …" followed by the same string: teaches exact copying, what the toy environment rewards.
+    /// The instruction line of exact-copy echo documents.
+    public static let copyInstruction = "Reply with exactly the target string."
+    /// The instruction line of edit echo documents (the toy environment's echo prompt ends with it).
+    public static let editInstruction = "Change one or two letters of the target string."
+
+    /// Target-string echo documents, the toy environment's format family: an instruction line, then one to three
+    /// `Target: X` / `Reply: Y` pairs of random lowercase strings. Half the documents ask for exact copies
+    /// (Y = X); the other half ask for edits (Y = X with one or two positions set to other letters, same
+    /// length), so a small model learns both to copy its prompt and to propose small variations of it, which
+    /// is what a discovery loop that keeps the best string needs.
     static func targetString(_ g: inout TemplateRandom) -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz")
-        let length = g.int(3...12)
-        let target = String((0..<length).map { _ in g.pick(alphabet) })
-        return "Reply with exactly the target string.\nTarget: \(target)\nReply: \(target)\n"
+        let edit = g.chance(50)
+        var text = (edit ? editInstruction : copyInstruction) + "\n"
+        for _ in 0..<g.int(1...3) {
+            let target = (0..<g.int(3...12)).map { _ in g.pick(alphabet) }
+            var reply = target
+            if edit {
+                for _ in 0..<g.int(1...2) {
+                    let i = g.int(0...(reply.count - 1))
+                    reply[i] = g.pick(alphabet.filter { $0 != target[i] })
+                }
+            }
+            text += "Target: \(String(target))\nReply: \(String(reply))\n"
+        }
+        return text
     }
 }

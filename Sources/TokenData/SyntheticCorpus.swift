@@ -6,15 +6,22 @@
 /// fenced code blocks, key/value records, and target-string echo prompts like the toy environment's.
 public struct SyntheticCorpus: Sendable {
     public let seed: UInt64
+    /// The document kinds drawn, with their shares renormalised (all kinds by default).
+    public let kinds: [Kind]
 
-    public init(seed: UInt64) { self.seed = seed }
+    /// `kinds` must not be empty; order and repeats do not matter.
+    public init(seed: UInt64, kinds: [Kind] = Kind.allCases) {
+        precondition(!kinds.isEmpty, "SyntheticCorpus needs at least one document kind")
+        self.seed = seed
+        self.kinds = Kind.allCases.filter(kinds.contains)
+    }
 
     /// The kinds of document, with their share of the corpus (in documents).
-    public enum Kind: String, CaseIterable, Sendable {
+    public enum Kind: String, CaseIterable, Sendable, Equatable {
         case arithmetic, algebra, fraction, python, record, targetString
     }
 
-    static let mix: [(Kind, Int)] = [(.arithmetic, 30), (.algebra, 18), (.fraction, 7), (.python, 25), (.record, 12), (.targetString, 8)]
+    static let mix: [(Kind, Int)] = [(.arithmetic, 30), (.algebra, 18), (.fraction, 7), (.python, 25), (.record, 12), (.targetString, 20)]
 
     /// Documents until their UTF-8 size reaches `totalBytes` (the last one may overshoot by < 1 KB).
     public func documents(totalBytes: Int) -> [String] {
@@ -22,22 +29,25 @@ public struct SyntheticCorpus: Sendable {
         var documents: [String] = []
         var bytes = 0
         while bytes < totalBytes {
-            let document = Self.document(&rng)
+            let document = Self.document(&rng, mix: mix)
             bytes += document.utf8.count
             documents.append(document)
         }
         return documents
     }
 
-    /// One document drawn from the mix.
-    static func document(_ rng: inout SplitMix64) -> String {
+    /// The shares of this corpus's kinds.
+    var mix: [(Kind, Int)] { Self.mix.filter { kinds.contains($0.0) } }
+
+    /// One document drawn from `mix`.
+    static func document(_ rng: inout SplitMix64, mix: [(Kind, Int)]) -> String {
         let total = mix.reduce(0) { $0 + $1.1 }
         var pick = Int(rng.next(below: UInt64(total)))
         for (kind, weight) in mix {
             if pick < weight { return document(kind, &rng) }
             pick -= weight
         }
-        return document(.arithmetic, &rng)
+        return document(mix[0].0, &rng)
     }
 
     static func document(_ kind: Kind, _ rng: inout SplitMix64) -> String {

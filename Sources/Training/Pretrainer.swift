@@ -48,10 +48,11 @@ public final class Pretrainer {
     /// Signal source checked between steps.
     public var signals: SignalMonitor? = SignalMonitor.shared
 
-    /// A fresh run (seeded initialisation) or a resumed one (`resume` = a pretrain checkpoint). When resuming,
-    /// the checkpoint's model config, schedule and batch settings win except for flags in `overrides`.
+    /// A fresh run (seeded initialisation, or the weights of `initFrom` with a fresh optimizer and schedule:
+    /// continued pretraining on other data) or a resumed one (`resume` = a pretrain checkpoint). When
+    /// resuming, the checkpoint's model config, schedule and batch settings win except for flags in `overrides`.
     public init(options: PretrainOptions, train: any TokenSource, val: (any TokenSource)?,
-                resume: String? = nil, overrides: Set<String> = []) throws {
+                resume: String? = nil, initFrom: String? = nil, overrides: Set<String> = []) throws {
         var options = options
         let model: MHCModel
         var state = TrainingState(step: 0, samplerState: 0, tokensSeen: 0)
@@ -70,7 +71,15 @@ public final class Pretrainer {
             if FileManager.default.fileExists(atPath: existing.latestPath) || hasSteps {
                 throw TrainingError("\(options.outDir) already holds checkpoints of another run; resume it with --resume \(existing.latestPath) or choose a new --out")
             }
-            model = MHCModel(config: options.model, seed: options.seed)
+            if let initFrom {
+                let start = try Checkpoint.load(path: initFrom)
+                guard start.model.config == options.model else {
+                    throw TrainingError("--init-from \(initFrom): its model differs from the configured one; drop --model to use the checkpoint's")
+                }
+                model = start.model
+            } else {
+                model = MHCModel(config: options.model, seed: options.seed)
+            }
         }
         try options.validate()
         try Self.checkData(train, name: "training data", window: options.seqLen + 1)

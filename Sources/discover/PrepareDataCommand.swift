@@ -34,6 +34,9 @@ struct PrepareDataCommand: ParsableCommand {
     @Option(help: "Size in bytes of the built-in corpus (used when no INPUT is given).")
     var corpusBytes = 4_000_000
 
+    @Option(help: "Comma-separated document kinds of the built-in corpus, e.g. targetString (default: all of \(SyntheticCorpus.Kind.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var corpusKinds: String?
+
     @Option(help: "Seed for the built-in corpus and the train/validation split.")
     var seed: UInt64 = 0
 
@@ -43,6 +46,10 @@ struct PrepareDataCommand: ParsableCommand {
         }
         guard valFraction >= 0 && valFraction < 1 else { throw ValidationError("--val-fraction must be in [0, 1), got \(valFraction)") }
         guard corpusBytes > 0 else { throw ValidationError("--corpus-bytes must be positive, got \(corpusBytes)") }
+        _ = try parsedKinds()
+        if corpusKinds != nil && !inputs.isEmpty {
+            throw ValidationError("--corpus-kinds selects documents of the built-in corpus; it cannot be used with INPUT files")
+        }
         guard tokenizer != nil || vocabSize > 261 else {
             throw ValidationError("--vocab-size \(vocabSize) is too small: 4 special ids and 256 byte pieces come first (need > 261)")
         }
@@ -58,6 +65,7 @@ struct PrepareDataCommand: ParsableCommand {
         options.valFraction = valFraction
         options.corpusBytes = corpusBytes
         options.seed = seed
+        options.corpusKinds = try parsedKinds()
 
         let line = ProgressLine()
         let summary: DataPreparation.Summary
@@ -96,5 +104,18 @@ struct PrepareDataCommand: ParsableCommand {
                                    s.encodeBytesPerCPUSecond / 1e6)),
         ]
         return rows.map { $0.0.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+    }
+
+    /// `--corpus-kinds` as kinds (all when absent); unknown names are an error that lists the known ones.
+    func parsedKinds() throws -> [SyntheticCorpus.Kind] {
+        guard let corpusKinds else { return SyntheticCorpus.Kind.allCases }
+        let names = corpusKinds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw ValidationError("--corpus-kinds is empty") }
+        return try names.map { name in
+            guard let kind = SyntheticCorpus.Kind(rawValue: name) else {
+                throw ValidationError("--corpus-kinds: unknown kind '\(name)'; known: \(SyntheticCorpus.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return kind
+        }
     }
 }

@@ -45,6 +45,8 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "SentencePiece model used to make the shards (default: TRAIN-BIN's folder/../tokenizer/spm.model when present).")
     var tokenizer: String?
     @Option(help: "Resume from a pretrain checkpoint (e.g. OUT/ckpt_latest.safetensors).") var resume: String?
+    @Option(help: "Start from this checkpoint's weights with a fresh optimizer and schedule (continued pretraining on other data; the model config comes from it).")
+    var initFrom: String?
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1 (got \(t))") }
@@ -64,15 +66,18 @@ struct PretrainCommand: ParsableCommand {
         var overrides: Set<String> = []
         // On --resume the model comes from the checkpoint; --model, if given, must agree with it.
         // Only the metadata is needed here (the mapping is released at once; Pretrainer loads the tensors).
-        let resumed = try resume.map { try SafeTensorsFile(path: $0).metadata }
+        if resume != nil && initFrom != nil {
+            throw TrainingError("give --resume (continue a run) or --init-from (start a new run from weights), not both")
+        }
+        let resumed = try (resume ?? initFrom).map { try SafeTensorsFile(path: $0).metadata }
         let config: ModelConfig
-        if let resume, let resumed {
+        if let resume = resume ?? initFrom, let resumed {
             guard let stored = resumed["config"] else {
                 throw TrainingError("\(resume): metadata has no 'config' (not a model checkpoint)")
             }
             config = try ModelConfig.decode(json: stored, source: resume + " metadata 'config'")
             if model != nil, try ModelConfig.load(path: configPath) != config {
-                throw TrainingError("--model \(configPath) differs from the model in \(resume); drop --model to resume it")
+                throw TrainingError("--model \(configPath) differs from the model in \(resume); drop --model to use the checkpoint's model")
             }
         } else {
             config = try ModelConfig.load(path: configPath)
@@ -113,7 +118,7 @@ struct PretrainCommand: ParsableCommand {
                 throw TrainingError("\(tokenizerPath): tokenizer has \(tok.vocabSize) pieces but the model has vocab_size \(config.vocabSize)")
             }
         }
-        if let resume, let meta = resumed {
+        if let resume = resume ?? initFrom, let meta = resumed {
             if let stored = meta["tokenizer_sha256"], let hash = options.tokenizerHash, stored != hash {
                 throw TrainingError("tokenizer mismatch: \(resume) was trained with \(meta["tokenizer_path"] ?? "?") (sha256 \(stored)), but \(options.tokenizerPath ?? "?") has sha256 \(hash)")
             }
@@ -124,7 +129,7 @@ struct PretrainCommand: ParsableCommand {
         }
 
         SignalMonitor.shared.install()
-        let trainer = try Pretrainer(options: options, train: trainShard, val: valShard, resume: resume, overrides: overrides)
+        let trainer = try Pretrainer(options: options, train: trainShard, val: valShard, resume: resume, initFrom: initFrom, overrides: overrides)
         let o = trainer.options
         print("""
         pretrain: \(trainer.model.parameterCount) parameters (d_model \(o.model.dModel), \(o.model.nLayers) layers, \

@@ -88,6 +88,9 @@ import Testing
         expectOneLineError(try DiscoverBinary.run(["prepare-data", "--out", scratch.file("data"), "--model-type", "wordpiece"]), naming: "--model-type")
         expectOneLineError(try DiscoverBinary.run(["prepare-data", "--out", scratch.file("data"), "--val-fraction", "1"]), naming: "--val-fraction")
         expectOneLineError(try DiscoverBinary.run(["tokenize", "--ids", "1,x,3"]), naming: "--ids")
+        let unknownKind = try DiscoverBinary.run(["prepare-data", "--out", scratch.file("data"), "--corpus-kinds", "targetString,poems"])
+        expectOneLineError(unknownKind, naming: "--corpus-kinds")
+        #expect(unknownKind.stderr.contains("'poems'") && unknownKind.stderr.contains("targetString"), "\(unknownKind.stderr)")
         expectNoShards(scratch)
     }
 }

@@ -65,7 +65,7 @@ struct ToyEnvironmentTests {
             EnvironmentOptions(args: ["target": "abcd", "prompt": "echo"]))
         let state = EnvState(construction: "abxx", value: 0.5, feedback: "2 of 4 positions match.")
         let prompt = env.prompt(for: state)
-        #expect(prompt.hasSuffix("\nReply with exactly the target string.\nTarget: abxx\nReply:"))
+        #expect(prompt.hasSuffix("\nChange one or two letters of the target string.\nTarget: abxx\nReply:"))
         #expect(prompt.contains("Score: 0.5000 (best 1). 2 of 4 positions match."))
         #expect(prompt.contains("hidden string of 4 characters"))
         #expect(throws: EnvironmentOptionError.self) {

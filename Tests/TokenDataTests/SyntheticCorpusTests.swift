@@ -60,3 +60,35 @@ import TokenData
         }
     }
 }
+
+@Suite struct SyntheticCorpusKindsTests {
+    @Test func aKindSubsetDrawsOnlyThoseKinds() {
+        let echo = SyntheticCorpus(seed: 3, kinds: [.targetString]).documents(totalBytes: 20_000)
+        #expect(echo.count > 50)
+        for doc in echo {
+            #expect(doc.contains("\nTarget: ") && doc.contains("\nReply: "), "\(doc)")
+            #expect(!doc.contains("\\boxed{") && !doc.contains("def "))
+        }
+        let records = SyntheticCorpus(seed: 3, kinds: [.record, .record]).documents(totalBytes: 5_000)
+        #expect(records.allSatisfy { $0.contains("name") && $0.contains("city") })
+    }
+
+    /// Copy documents repeat each target; edit documents change one or two letters and keep the length.
+    @Test func echoDocumentsCopyOrEditTheirTargets() throws {
+        var copies = 0, edits = 0
+        for doc in SyntheticCorpus(seed: 9, kinds: [.targetString]).documents(totalBytes: 30_000) {
+            let lines = doc.split(separator: "\n").map(String.init)
+            let edit = lines[0] == RecordTemplates.editInstruction
+            #expect(edit || lines[0] == RecordTemplates.copyInstruction, "\(doc)")
+            #expect(lines.count >= 3 && lines.count % 2 == 1, "\(doc)")
+            for i in stride(from: 1, to: lines.count, by: 2) {
+                let target = Array(lines[i].dropFirst("Target: ".count)), reply = Array(lines[i + 1].dropFirst("Reply: ".count))
+                #expect(lines[i].hasPrefix("Target: ") && lines[i + 1].hasPrefix("Reply: "))
+                #expect(target.count == reply.count && (3...12).contains(target.count))
+                let changed = zip(target, reply).filter { $0 != $1 }.count
+                if edit { #expect((1...2).contains(changed), "\(doc)"); edits += 1 } else { #expect(changed == 0); copies += 1 }
+            }
+        }
+        #expect(copies > 20 && edits > 20)
+    }
+}

@@ -216,3 +216,29 @@ func makeTrainer(_ o: PretrainOptions, resume: String? = nil) throws -> Pretrain
     #expect(try SafeTensorsFile(path: dir + "/ckpt_latest.safetensors").metadata["step"] == "2")
     #expect(try CheckpointManager(directory: dir).stepFiles().map(\.step) == [2])
 }
+
+/// `initFrom` starts a new run (step 0, fresh optimizer and schedule, another output folder) from a
+/// checkpoint's weights: the new run's first loss equals the loss the old weights give on that batch, and it
+/// differs from a seeded fresh initialisation's.
+@Test func initFromStartsANewRunFromTheCheckpointWeights() throws {
+    let firstDir = try makeTempDir(), secondDir = try makeTempDir(), freshDir = try makeTempDir()
+    _ = try makeTrainer(microOptions(firstDir, steps: 12)).run()
+    let start = firstDir + "/ckpt_latest.safetensors"
+    let startWeights = try Checkpoint.load(path: start).model.params
+
+    Parallel.setThreads(1)
+    let continued = try Pretrainer(options: microOptions(secondDir, steps: 4),
+                                   train: ArrayTokenSource(microTokens(2000, seed: 1), name: "train"),
+                                   val: nil, initFrom: start)
+    continued.progress = ProgressReporter(totalSteps: 4, plainEvery: 1000, isTerminal: false)
+    continued.signals = nil
+    #expect(continued.state.step == 0 && continued.optimizer.stepCount == 0)
+    #expect(Array(UnsafeBufferPointer(start: continued.model.params.data, count: startWeights.count))
+            == Array(UnsafeBufferPointer(start: startWeights.data, count: startWeights.count)))
+    let fromCheckpoint = try continued.run()
+    let fresh = try makeTrainer(microOptions(freshDir, steps: 4)).run()
+    #expect(fromCheckpoint.finalStep == 4 && fromCheckpoint.losses.count == 4)
+    // The 12-step model already fits the walk better than an untrained one on the same first batch.
+    #expect(fromCheckpoint.losses[0] < fresh.losses[0] - 0.1, "\(fromCheckpoint.losses[0]) vs \(fresh.losses[0])")
+    #expect(FileManager.default.fileExists(atPath: secondDir + "/ckpt_latest.safetensors"))
+}
