@@ -20,8 +20,8 @@ public final class MHCModel: @unchecked Sendable {
         willSet { precondition(newValue.map { $0.modelConfig == config } ?? true, "LoRA adapters of another model config") }
     }
     /// Whether `backward` computes the gradients of the weight matrices (embedding, head and the seven
-    /// projections of every block). Turned off when only adapters train: those sgemms (about a third of
-    /// backward) are skipped; the small tensors' gradients (norms, mHC φ/α/bias) still accumulate into
+    /// projections of every block). Turned off when only adapters train: those sgemms (half of backward's
+    /// matmul FLOPs) are skipped; the small tensors' gradients (norms, mHC φ/α/bias) still accumulate into
     /// `grads` and are then unused scratch.
     public var baseWeightGradients = true
 
