@@ -9,7 +9,7 @@ import Foundation
 ///   "envs": [ { "id": "toy/target-string-v0", "task": "configs/tasks/toy/target.json",
 ///               "args": { "target": "discover" }, "thresholds": [0.5, 0.9] } ],
 ///   "methods": [ { "name": "ttt", "method": "ttt", "sampler": "puct", "objective": "entropic-adaptive",
-///                  "lr": 0.0001, "kl_coef": 0.1 },
+///                  "lr": 0.0001, "kl_coef": 0.1, "lora_rank": 0 },
 ///                { "name": "best-of-n", "method": "best-of-n" } ] }
 /// ```
 /// The budget is suite-wide, so every method draws the same number of samples. `policy` is passed
@@ -53,15 +53,19 @@ public struct BenchSuite: Sendable, Codable, Hashable {
         public var beta: Double?
         public var lr: Double?
         public var klCoef: Double?
+        /// LoRA rank of the model policy (0 or absent: full fine-tuning) and its α (absent: 2·rank).
+        public var loraRank: Int?
+        public var loraAlpha: Double?
         enum CodingKeys: String, CodingKey {
-            case name, method, sampler, objective, beta, lr, klCoef = "kl_coef"
+            case name, method, sampler, objective, beta, lr, klCoef = "kl_coef", loraRank = "lora_rank", loraAlpha = "lora_alpha"
         }
     }
 
     static let topKeys: Set<String> = ["name", "description", "seeds", "budget", "policy", "envs", "methods", "baseline"]
     static let budgetKeys: Set<String> = ["steps", "groups", "group_size", "max_new_tokens", "temperature"]
     static let envKeys: Set<String> = ["id", "task", "args", "thresholds"]
-    static let methodKeys: Set<String> = ["name", "method", "sampler", "objective", "beta", "lr", "kl_coef"]
+    static let methodKeys: Set<String> = ["name", "method", "sampler", "objective", "beta", "lr", "kl_coef",
+                                          "lora_rank", "lora_alpha"]
 
     public static func load(path: String) throws -> BenchSuite {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -137,6 +141,8 @@ public struct BenchSuite: Sendable, Codable, Hashable {
         if let o = method.objective { c.objective = try Objective(name: o, beta: method.beta ?? 1) }
         if let lr = method.lr { c.learningRate = lr }
         if let kl = method.klCoef { c.klCoefficient = kl }
+        if let r = method.loraRank { c.loraRank = r }
+        c.loraAlpha = method.loraAlpha
         c.seed = seed
         try c.validate()
         return c

@@ -3,18 +3,19 @@ import Generation
 import Model
 import Training
 
-/// The model-backed `Policy`: full fine-tuning of an `MHCModel` at test time.
+/// The model-backed `Policy`: full fine-tuning of an `MHCModel` at test time, or LoRA adapters on it.
 ///
 /// - sampling: `[BOS] + encode(prompt)` (left-truncated so prompt + `maxNewTokens` fit `max_seq_len`),
 ///   KV-cached `Generator.generate` at the requested temperature with EOS = 3; the recorded log-probs are
 ///   the model's own (temperature 1) distribution, as the importance ratios need;
-/// - π_base: a frozen copy of the starting weights (`baseLogProbs`);
+/// - π_base: a frozen copy of the starting weights (`baseLogProbs`); under LoRA the base model shares the
+///   (frozen) weights with `model` and simply has no adapters;
 /// - `step`: micro-batches packed with `TokenBatch` → `forward` → `TokenBatch.policyGradient` (normalised
 ///   by the whole batch's token count, so micro-batch gradients add up to the batch gradient) →
 ///   `backward` (accumulates) → global-norm clipping → one AdamW update (β 0.9/0.95, no weight decay by
-///   default: test-time training should not shrink the weights it starts from);
-/// - checkpoints: `Checkpoint.save` with the moments under `optimizer.m.` / `optimizer.v.` + parameter
-///   name and `optimizer_steps` in the metadata (the pretraining convention).
+///   default: test-time training should not shrink the weights it starts from). Under LoRA only the
+///   adapters have gradients, moments and updates; the model's weights stay bit-identical;
+/// - checkpoints: see `save(to:)` (ModelPolicy+Checkpoint.swift).
 public final class ModelPolicy: Policy {
     public let model: MHCModel
     public let base: MHCModel
@@ -30,16 +31,37 @@ public final class ModelPolicy: Policy {
     public static let bosID: Int32 = 2
     public static let eosID: Int32 = 3
 
+    /// Full fine-tuning: every weight of `model` trains; π_base is a copy of the starting weights.
     public init(model: MHCModel, codec: any TextCodec, weightDecay: Float = 0) {
+        precondition(model.lora == nil, "full fine-tuning of a model that carries LoRA adapters")
         self.model = model
         base = MHCModel(config: model.config, params: ParameterSet(sameLayoutAs: model.params))
         base.params.copy(from: model.params)
         self.codec = codec
-        optimizer = AdamW(count: model.params.count,
-                          segments: model.params.infos.map {
-                              OptimizerSegment(offset: $0.offset, count: $0.count, weightDecay: $0.weightDecay)
-                          },
-                          beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: weightDecay)
+        optimizer = AdamW(parameters: model.params, weightDecay: weightDecay)
+    }
+
+    /// LoRA: attaches fresh adapters (`lora`; B = 0, so the policy starts exactly at the model) to `model`
+    /// and trains only them. The model stops computing its own weight gradients (`baseWeightGradients`).
+    /// Throws `LoRAError` when the rank does not fit the model.
+    public init(model: MHCModel, codec: any TextCodec, lora: LoRAConfig, weightDecay: Float = 0) throws {
+        precondition(model.lora == nil, "the model already carries LoRA adapters")
+        let adapters = try LoRAAdapters(model: model.config, lora: lora)
+        model.lora = adapters
+        model.baseWeightGradients = false
+        self.model = model
+        base = MHCModel(config: model.config, params: model.params)
+        self.codec = codec
+        optimizer = AdamW(parameters: adapters.params, weightDecay: weightDecay)
+    }
+
+    /// The adapters when this policy trains with LoRA, else nil (full fine-tuning).
+    public var lora: LoRAAdapters? { model.lora }
+
+    /// What the optimizer updates: the adapters under LoRA, else every weight of the model.
+    var trainable: (params: ParameterSet, grads: ParameterSet) {
+        if let lora { return (lora.params, lora.grads) }
+        return (model.params, model.grads)
     }
 
     public var checkpointExtension: String { "safetensors" }
@@ -99,7 +121,8 @@ public final class ModelPolicy: Policy {
         let total = examples.reduce(0) { $0 + $1.completion.tokens.count }
         guard total > 0 else { return PolicyStepStats(loss: 0, meanRatio: 1, gradNorm: 0, tokens: 0) }
         let v = model.config.vocabSize
-        model.grads.zero()
+        let (weights, grads) = trainable
+        grads.zero()
         var loss = 0.0, ratioSum = 0.0
         for start in stride(from: 0, to: examples.count, by: max(microBatch, 1)) {
             let chunk = Array(examples[start..<min(start + max(microBatch, 1), examples.count)])
@@ -118,40 +141,9 @@ public final class ModelPolicy: Policy {
             ratioSum += r.meanRatio * Double(tb.tokenCount)
             dLogits.withUnsafeBufferPointer { model.backward(dLogits: $0.baseAddress!) }
         }
-        let norm = GradientClipping.clip(model.grads.data, count: model.grads.count, maxNorm: maxGradNorm)
+        let norm = GradientClipping.clip(grads.data, count: grads.count, maxNorm: maxGradNorm)
         guard norm.isFinite else { throw DiscoverError("non-finite gradient norm in the policy-gradient step") }
-        optimizer.update(params: model.params.data, grads: model.grads.data, lr: Float(learningRate))
+        optimizer.update(params: weights.data, grads: grads.data, lr: Float(learningRate))
         return PolicyStepStats(loss: loss, meanRatio: ratioSum / Double(total), gradNorm: norm, tokens: total)
-    }
-
-    public func save(to path: String) throws {
-        var extra: [String: (shape: [Int], data: UnsafeBufferPointer<Float>)] = [:]
-        for info in model.params.infos {
-            extra["optimizer.m." + info.name] = (info.shape, UnsafeBufferPointer(start: optimizer.m.baseAddress! + info.offset, count: info.count))
-            extra["optimizer.v." + info.name] = (info.shape, UnsafeBufferPointer(start: optimizer.v.baseAddress! + info.offset, count: info.count))
-        }
-        try Checkpoint.save(model: model, to: path,
-                            metadata: metadata.merging(["stage": "ttt", "optimizer_steps": String(optimizer.stepCount)]) { $1 },
-                            extra: extra)
-    }
-
-    public func load(from path: String) throws {
-        let loaded = try Checkpoint.load(path: path)
-        guard loaded.model.config == model.config else {
-            throw DiscoverError("\(path): checkpoint config differs from the policy's model")
-        }
-        model.params.copy(from: loaded.model.params)
-        for (prefix, slab) in [("optimizer.m.", optimizer.m), ("optimizer.v.", optimizer.v)] {
-            for info in model.params.infos {
-                guard let values = loaded.extra[prefix + info.name], values.count == info.count else {
-                    throw DiscoverError("\(path): missing or mis-sized optimizer tensor '\(prefix + info.name)'")
-                }
-                values.withUnsafeBufferPointer { (slab.baseAddress! + info.offset).update(from: $0.baseAddress!, count: info.count) }
-            }
-        }
-        guard let steps = loaded.metadata["optimizer_steps"].flatMap(Int.init) else {
-            throw DiscoverError("\(path): metadata has no integer 'optimizer_steps'")
-        }
-        optimizer.stepCount = steps
     }
 }

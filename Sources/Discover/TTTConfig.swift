@@ -1,3 +1,5 @@
+import Model
+
 /// Which method a run uses.
 public enum DiscoverMethod: String, Sendable, Hashable, Codable {
     /// Test-time training with archive-based state selection.
@@ -33,6 +35,11 @@ public struct TTTConfig: Sendable, Hashable {
     public var checkSamplerEvery: Int = 0
     public var archiveCapacity: Int = 1000
     public var maxChildrenPerParent: Int = 2
+    /// LoRA rank of the model policy's adapters; 0 (the default) is full fine-tuning. Read by whoever builds
+    /// the policy (the CLI), not by the loop; part of the fingerprint when set, so a resume keeps it.
+    public var loraRank: Int = 0
+    /// LoRA α (scale α / rank); nil means 2·rank.
+    public var loraAlpha: Double?
 
     public init() {}
 
@@ -55,6 +62,11 @@ public struct TTTConfig: Sendable, Hashable {
         if checkpointEvery < 1 { throw DiscoverError("checkpoint-every must be at least 1") }
         if checkSamplerEvery < 0 { throw DiscoverError("check-sampler-every must be non-negative") }
         if evaluationParallelism < 1 { throw DiscoverError("evaluation parallelism must be at least 1") }
+        if loraRank < 0 { throw DiscoverError("lora-rank must be non-negative (0 = full fine-tuning; got \(loraRank))") }
+        if let a = loraAlpha {
+            if !(a > 0 && a.isFinite) { throw DiscoverError("lora-alpha must be positive (got \(a))") }
+            if loraRank == 0 { throw DiscoverError("lora-alpha needs a positive lora-rank (LoRA is off at rank 0)") }
+        }
         if archiveCapacity < 1 { throw DiscoverError("archive capacity must be at least 1") }
         if case .entropic(let beta) = objective, !(beta > 0) {
             throw DiscoverError("the fixed β of the entropic objective must be positive (got \(beta))")
@@ -65,9 +77,22 @@ public struct TTTConfig: Sendable, Hashable {
     }
 
     /// The settings that must not change across a resume, as text (stored in `run.json`).
+    /// LoRA keys appear only when LoRA is on (`lora`), so runs made before LoRA existed still resume and are reused.
     public var fingerprint: [String: String] {
-        ["method": method.rawValue, "groups": "\(groups)", "group_size": "\(groupSize)", "seed": "\(seed)",
-         "sampler": sampler.name, "objective": objective.name, "max_new_tokens": "\(sampling.maxNewTokens)",
-         "temperature": "\(sampling.temperature)", "kl_coef": "\(klCoefficient)", "lr": "\(learningRate)"]
+        var f = ["method": method.rawValue, "groups": "\(groups)", "group_size": "\(groupSize)", "seed": "\(seed)",
+                 "sampler": sampler.name, "objective": objective.name, "max_new_tokens": "\(sampling.maxNewTokens)",
+                 "temperature": "\(sampling.temperature)", "kl_coef": "\(klCoefficient)", "lr": "\(learningRate)"]
+        if let lora {
+            f["lora_rank"] = "\(lora.rank)"
+            f["lora_alpha"] = "\(lora.alpha)"
+        }
+        return f
+    }
+
+    /// The LoRA settings of the model policy, or nil for full fine-tuning (also for best-of-n, which
+    /// never trains).
+    public var lora: LoRAConfig? {
+        guard loraRank > 0, method == .ttt else { return nil }
+        return LoRAConfig(rank: loraRank, alpha: loraAlpha.map(Float.init), seed: seed)
     }
 }

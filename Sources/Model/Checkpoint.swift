@@ -16,13 +16,22 @@ public enum Checkpoint {
     /// to the model's config JSON (a caller-provided "config" is replaced).
     public static func save(model: MHCModel, to path: String, metadata: [String: String],
                             extra: [String: (shape: [Int], data: UnsafeBufferPointer<Float>)] = [:]) throws {
+        try save(config: model.config, params: model.params, to: path, metadata: metadata, extra: extra)
+    }
+
+    /// `save(model:…)` for weights held outside a model (e.g. LoRA-merged weights); `params` must have
+    /// the layout of `ParameterLayout.tensors(for: config)`.
+    public static func save(config: ModelConfig, params: ParameterSet, to path: String, metadata: [String: String],
+                            extra: [String: (shape: [Int], data: UnsafeBufferPointer<Float>)] = [:]) throws {
+        let layout = ParameterLayout.tensors(for: config)
+        precondition(params.infos.map(\.name) == layout.map(\.name), "parameter layout does not match the config")
         var meta = metadata
-        meta["config"] = model.config.jsonString()
-        var tensors: [(name: String, shape: [Int], data: UnsafeBufferPointer<Float>)] = model.params.infos.map {
-            ($0.name, $0.shape, UnsafeBufferPointer(start: model.params.data + $0.offset, count: $0.count))
+        meta["config"] = config.jsonString()
+        var tensors: [(name: String, shape: [Int], data: UnsafeBufferPointer<Float>)] = params.infos.map {
+            ($0.name, $0.shape, UnsafeBufferPointer(start: params.data + $0.offset, count: $0.count))
         }
         for (name, t) in extra.sorted(by: { $0.key < $1.key }) {
-            guard model.params.info(name) == nil else {
+            guard params.info(name) == nil else {
                 throw Error(path: path, message: "extra tensor '\(name)' has the name of a model parameter")
             }
             tensors.append((name, t.shape, t.data))

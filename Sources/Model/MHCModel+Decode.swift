@@ -1,7 +1,8 @@
 import Foundation
 import Tensor
 
-// Incremental (KV-cached) decoding: the same function as `forward`, one new token per row.
+// Incremental (KV-cached) decoding: the same function as `forward`, one new token per row, LoRA adapters
+// (`lora`) included: sampling comes from the adapted model without merging the adapters into W.
 // Legend: B rows, Tp padded prompt length, P cache capacity, C d_model, n streams, H heads, D head dim, V vocab.
 
 extension MHCModel {
@@ -84,13 +85,24 @@ extension MHCModel {
             matmulForwardFewRows(s.q, s.normed, weight(blk.q), N: B, I: C, O: C)
             matmulForwardFewRows(s.k, s.normed, weight(blk.k), N: B, I: C, O: C)
             matmulForwardFewRows(s.v, s.normed, weight(blk.v), N: B, I: C, O: C)
+            if let lora {
+                lora.decodeForward(.q, layer: l, x: s.normed, y: s.q, rows: B)
+                lora.decodeForward(.k, layer: l, x: s.normed, y: s.k, rows: B)
+                lora.decodeForward(.v, layer: l, x: s.normed, y: s.v, rows: B)
+            }
             cachedAttention(s, layer: l)
             matmulForwardFewRows(y, s.attn, weight(blk.o), N: B, I: C, O: C, accumulate: n == 1)
+            lora?.decodeForward(.o, layer: l, x: s.attn, y: y, rows: B)
         } else {
             matmulForwardFewRows(s.gate, s.normed, weight(blk.gate), N: B, I: C, O: F)
             matmulForwardFewRows(s.up, s.normed, weight(blk.up), N: B, I: C, O: F)
+            if let lora {
+                lora.decodeForward(.gate, layer: l, x: s.normed, y: s.gate, rows: B)
+                lora.decodeForward(.up, layer: l, x: s.normed, y: s.up, rows: B)
+            }
             swigluForward(s.hidden, gate: s.gate, up: s.up, count: B * F)
             matmulForwardFewRows(y, s.hidden, weight(blk.down), N: B, I: F, O: C, accumulate: n == 1)
+            lora?.decodeForward(.down, layer: l, x: s.hidden, y: y, rows: B)
         }
         if n > 1 {
             mhcPostResMixForward(x: s.X, y: s.y, hPost: s.hcPost, hRes: s.hcRes, out: s.Xnext,

@@ -60,16 +60,27 @@ extension MHCModel {
             matmulForward(a.q[l], z, weight(blk.q), N: N, I: C, O: C)
             matmulForward(a.k[l], z, weight(blk.k), N: N, I: C, O: C)
             matmulForward(a.v[l], z, weight(blk.v), N: N, I: C, O: C)
+            if let lora {       // before RoPE: the adapters act on the projections themselves
+                lora.forward(.q, layer: l, x: z, y: a.q[l], rows: N)
+                lora.forward(.k, layer: l, x: z, y: a.k[l], rows: N)
+                lora.forward(.v, layer: l, x: z, y: a.v[l], rows: N)
+            }
             ropeForward(a.q[l], tables: rope, B: a.B, T: a.T, H: c.nHeads, D: c.headDim)
             ropeForward(a.k[l], tables: rope, B: a.B, T: a.T, H: c.nHeads, D: c.headDim)
             attentionForward(a.attnOut[l], probs: a.probs[l], q: a.q[l], k: a.k[l], v: a.v[l],
                              B: a.B, T: a.T, H: c.nHeads, D: c.headDim)
             matmulForward(y, a.attnOut[l], weight(blk.o), N: N, I: C, O: C, accumulate: n == 1)
+            lora?.forward(.o, layer: l, x: a.attnOut[l], y: y, rows: N)
         } else {
             matmulForward(a.gate[l], z, weight(blk.gate), N: N, I: C, O: F)
             matmulForward(a.up[l], z, weight(blk.up), N: N, I: C, O: F)
+            if let lora {
+                lora.forward(.gate, layer: l, x: z, y: a.gate[l], rows: N)
+                lora.forward(.up, layer: l, x: z, y: a.up[l], rows: N)
+            }
             swigluForward(a.hidden[l], gate: a.gate[l], up: a.up[l], count: N * F)
             matmulForward(y, a.hidden[l], weight(blk.down), N: N, I: F, O: C, accumulate: n == 1)
+            lora?.forward(.down, layer: l, x: a.hidden[l], y: y, rows: N)
         }
         if n > 1 {
             hcPostForward(a, s: s)

@@ -14,6 +14,16 @@ public final class MHCModel: @unchecked Sendable {
     var acts: Activations?
     var tokens: [Int32] = []
     let names: LayerNames
+    /// LoRA adapters that forward, backward and decoding apply on top of the frozen weights (nil: none).
+    /// Fresh adapters (B = 0) leave every output unchanged; see `LoRAAdapters`.
+    public var lora: LoRAAdapters? {
+        willSet { precondition(newValue.map { $0.modelConfig == config } ?? true, "LoRA adapters of another model config") }
+    }
+    /// Whether `backward` computes the gradients of the weight matrices (embedding, head and the seven
+    /// projections of every block). Turned off when only adapters train: those sgemms (half of backward's
+    /// matmul FLOPs) are skipped; the small tensors' gradients (norms, mHC φ/α/bias) still accumulate into
+    /// `grads` and are then unused scratch.
+    public var baseWeightGradients = true
 
     /// Fresh model with the spec's initialisation, reproducible from `seed`.
     public convenience init(config: ModelConfig, seed: UInt64) {

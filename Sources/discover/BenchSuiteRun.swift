@@ -2,6 +2,7 @@ import BuiltinEnvironments
 import Discover
 import EnvironmentKit
 import Foundation
+import Model
 import Tensor
 
 /// Runs a benchmark suite (`discover bench --suite FILE`) with the policy its `policy` object names:
@@ -39,9 +40,14 @@ func runBenchSuite(path: String, out: String?, threads: Int?, microBatch: Int = 
             let tokenizer = suite.policy["tokenizer"]?.description
             results = try await BenchRunner<ModelPolicy>(
                 suite: suite, outputDirectory: outDir, makeEnvironment: makeEnvironment,
-                makePolicy: { _, _ in
+                makePolicy: { context, _ in
                     // A fresh copy of the starting weights for every run.
-                    let policy = try makeModelPolicy(checkpoint: ckpt, tokenizer: tokenizer)
+                    let policy: ModelPolicy
+                    do {
+                        policy = try makeModelPolicy(checkpoint: ckpt, tokenizer: tokenizer, lora: context.config.lora)
+                    } catch let error as LoRAError {
+                        throw CLIError("\(path): method '\(context.method.name)': field 'lora_rank': \(error.description)")
+                    }
                     policy.microBatch = microBatch
                     return policy
                 }, log: log).run()

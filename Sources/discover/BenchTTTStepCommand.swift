@@ -21,6 +21,7 @@ struct BenchTTTStepCommand: AsyncParsableCommand {
     @Option(help: "Sequences per forward/backward pass in the update.") var microBatch: Int = 8
     @Option(help: "Threads.") var threads: Int = 2
     @Option(help: "Timed steps (the best of each phase is reported).") var repeats: Int = 2
+    @Option(help: "LoRA rank of the update (0: full fine-tuning).") var loraRank: Int = 0
 
     func validate() throws {
         guard (model == nil) != (ckpt == nil) else { throw ValidationError("give exactly one of --model or --ckpt") }
@@ -44,7 +45,12 @@ struct BenchTTTStepCommand: AsyncParsableCommand {
         guard promptLen + 1 + maxNewTokens <= m.config.maxSeqLen else {
             throw ValidationError("--prompt-len + 1 + --max-new-tokens must fit max_seq_len \(m.config.maxSeqLen)")
         }
-        let policy = ModelPolicy(model: m, codec: ByteCodec(vocab: m.config.vocabSize))
+        let codec = ByteCodec(vocab: m.config.vocabSize)
+        let policy: ModelPolicy
+        do {
+            policy = loraRank == 0 ? ModelPolicy(model: m, codec: codec)
+                : try ModelPolicy(model: m, codec: codec, lora: LoRAConfig(rank: loraRank))
+        } catch { throw CLIError("\(error)") }
         policy.microBatch = microBatch
         let prompts = (0..<groups).map { g in String((0..<promptLen).map { Character(UnicodeScalar(97 + ($0 * 7 + g) % 26)!) }) }
         let options = RolloutOptions(maxNewTokens: maxNewTokens)
@@ -77,7 +83,7 @@ struct BenchTTTStepCommand: AsyncParsableCommand {
             "bench": .string("ttt-step"), "params": .int(Int64(m.parameterCount)), "groups": .int(Int64(groups)),
             "group_size": .int(Int64(groupSize)), "prompt_len": .int(Int64(promptLen)),
             "max_new_tokens": .int(Int64(maxNewTokens)), "completion_tokens": .int(Int64(tokens)),
-            "threads": .int(Int64(threads)), "micro_batch": .int(Int64(microBatch)),
+            "threads": .int(Int64(threads)), "micro_batch": .int(Int64(microBatch)), "lora_rank": .int(Int64(loraRank)),
             "sample_seconds": .double(best.sample), "base_logprobs_seconds": .double(best.base),
             "update_seconds": .double(best.update), "step_seconds": .double(total),
             "sampled_tokens_per_second": .double(Double(tokens) / best.sample),

@@ -4,6 +4,7 @@ import Discover
 import EnvironmentKit
 import Foundation
 import JSONLines
+import Model
 import Tensor
 import Tokenizer
 import Training
@@ -20,6 +21,9 @@ struct DiscoverRunOptions: ParsableArguments {
     @Option(help: "Rollouts per group.") var groupSize = TTTDefaults.groupSize
     @Option(help: "Adam learning rate (TTT only).") var lr = TTTDefaults.learningRate
     @Option(help: "Weight λ of the per-token KL penalty to the starting policy (TTT only).") var klCoef = TTTDefaults.klCoefficient
+    @Option(help: "LoRA rank: train adapters on every block's q/k/v/o/gate/up/down projections instead of all weights; 0 = full fine-tuning (TTT only).")
+    var loraRank = 0
+    @Option(help: "LoRA alpha: adapter outputs are scaled by alpha / rank (default: 2 × rank).") var loraAlpha: Double?
     @Option(help: "Start-state sampler: puct, greedy or fixed (TTT only; best-of-n always samples from the initial states).")
     var sampler = "puct"
     @Option(help: "Objective: entropic-adaptive, entropic or mean (TTT only).") var objective = "entropic-adaptive"
@@ -41,6 +45,8 @@ struct DiscoverRunOptions: ParsableArguments {
         c.groupSize = groupSize
         c.learningRate = lr
         c.klCoefficient = klCoef
+        c.loraRank = loraRank
+        c.loraAlpha = loraAlpha
         c.sampler = try StateSampler(name: sampler)
         c.objective = try Objective(name: objective, beta: beta)
         c.sampling = RolloutOptions(maxNewTokens: maxNewTokens, temperature: temperature)
@@ -63,15 +69,20 @@ enum TTTDefaults {
     static let maxNewTokens = 64
 }
 
-/// Builds the model policy from a checkpoint: the starting weights are trained in place and a frozen copy
-/// is the base policy of the KL penalty.
-func makeModelPolicy(checkpoint: String, tokenizer: String?) throws -> ModelPolicy {
+/// Builds the model policy from a checkpoint: the starting weights are trained in place (or, with `lora`,
+/// frozen under trained adapters) and the starting policy is the base policy of the KL penalty.
+func makeModelPolicy(checkpoint: String, tokenizer: String?, lora: LoRAConfig?) throws -> ModelPolicy {
     let loaded = try LoadedModel.load(checkpoint: checkpoint, tokenizer: tokenizer)
     let spm = loaded.tokenizer
     var meta: [String: String] = ["tokenizer_path": loaded.tokenizerPath, "tokenizer_sha256": spm.contentHash,
                                   "ttt_start_checkpoint": checkpoint]
     if let seed = loaded.metadata["seed"] { meta["pretrain_seed"] = seed }
-    let policy = ModelPolicy(model: loaded.model, codec: spm)
+    let policy: ModelPolicy
+    if let lora {
+        policy = try ModelPolicy(model: loaded.model, codec: spm, lora: lora)     // LoRAError when the rank does not fit
+    } else {
+        policy = ModelPolicy(model: loaded.model, codec: spm)
+    }
     policy.metadata = meta
     return policy
 }
@@ -89,7 +100,10 @@ func runDiscovery(options o: DiscoverRunOptions, method: DiscoverMethod) async t
         throw CLIError("\(error)")
     }
     guard o.microBatch >= 1 else { throw CLIError("--micro-batch must be at least 1 (got \(o.microBatch))") }
-    let policy = try makeModelPolicy(checkpoint: o.ckpt, tokenizer: o.tokenizer)
+    let policy: ModelPolicy
+    do {
+        policy = try makeModelPolicy(checkpoint: o.ckpt, tokenizer: o.tokenizer, lora: config.lora)
+    } catch let error as LoRAError { throw CLIError(error.description) }
     policy.microBatch = o.microBatch
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     let loop: TTTDiscover<ModelPolicy>
@@ -151,7 +165,8 @@ struct TTTCommand: AsyncParsableCommand {
         commandName: "ttt",
         abstract: "TTT-Discover: train the model at test time against one environment to find one excellent solution.",
         discussion: """
-        Writes into --out: ttt_latest.safetensors (weights + Adam moments; ttt_step_%07d with --keep-checkpoint-every), \
+        Writes into --out: ttt_latest.safetensors (weights + Adam moments; ttt_step_%07d with --keep-checkpoint-every; \
+        with --lora-rank the weights are merged with the adapters, which are stored beside them under lora.), \
         archive.jsonl, metrics.jsonl (one line per step), best.json + best.txt, ttt_state.json and run.json. \
         SIGINT/SIGTERM finish the current step, checkpoint and exit 0; --resume continues.
         """)

@@ -48,6 +48,33 @@ import Testing
         #expect(metrics.split(separator: "\n").count == 3)
     }
 
+    @Test func tttWithLoRASavesMergedWeightsAndAdaptersAndResumes() throws {
+        let scratch = try ScratchFolder()
+        defer { scratch.remove() }
+        let ckpt = try checkpoint(scratch)
+        let out = scratch.file("lora")
+        let args = ["ttt", "--ckpt", ckpt, "--tokenizer", tokenizer, "--env", "toy/target-string-v0", "--groups", "2",
+                    "--group-size", "3", "--max-new-tokens", "6", "--lr", "0.01", "--lora-rank", "2", "--out", out]
+        let first = try DiscoverBinary.run(args + ["--steps", "1"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let meta = try #require(try loadableMetadata(out + "/ttt_latest.safetensors"))
+        #expect(meta["lora_rank"] == "2" && meta["lora_alpha"] == "4.0" && meta["lora_merged"] == "true")
+        let resumed = try DiscoverBinary.run(args + ["--steps", "2", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try lastJSON(resumed)["samples"] as? Int == 12)
+        // Resuming without LoRA is refused by run.json; the merged checkpoint samples like any other.
+        let full = try DiscoverBinary.run(Array(args.dropLast(4)) + ["--out", out, "--steps", "3", "--resume"])
+        #expect(full.status != 0 && full.stderr.contains("lora"), "\(full.stderr)")
+        let sample = try DiscoverBinary.run(["sample", "--ckpt", out + "/ttt_latest.safetensors", "--prompt", "hello",
+                                             "--max-new-tokens", "4"])
+        #expect(sample.status == 0, "\(sample.stderr)")
+        // Ranks that cannot work name the flag.
+        let tooBig = try DiscoverBinary.run(Array(args.dropLast(4)) + ["--lora-rank", "33", "--out", scratch.file("big"), "--steps", "1"])
+        #expect(tooBig.status != 0 && tooBig.stderr.contains("--lora-rank 33 is larger than"), "\(tooBig.stderr)")
+        let negative = try DiscoverBinary.run(Array(args.dropLast(4)) + ["--lora-rank=-1", "--out", scratch.file("neg"), "--steps", "1"])
+        #expect(negative.status != 0 && negative.stderr.contains("lora-rank must be non-negative"), "\(negative.stderr)")
+    }
+
     @Test func bestOfNUsesTheSameBudgetAndSavesNoPolicy() throws {
         let scratch = try ScratchFolder()
         defer { scratch.remove() }
@@ -86,13 +113,16 @@ import Testing
             { "name": "cli", "seeds": [0, 1], "budget": { "steps": 2, "groups": 1, "group_size": 3, "max_new_tokens": 6 },
               "policy": { "kind": "model", "ckpt": "\(ckpt)", "tokenizer": "\(tokenizer)" },
               "envs": [ { "id": "toy/target-string-v0", "thresholds": [0.5] } ],
-              "methods": [ { "name": "ttt", "method": "ttt", "lr": 0.001 }, { "name": "best-of-n", "method": "best-of-n" } ] }
+              "methods": [ { "name": "ttt", "method": "ttt", "lr": 0.001 }, { "name": "best-of-n", "method": "best-of-n" },
+                           { "name": "ttt-lora", "method": "ttt", "lr": 0.01, "lora_rank": 4, "lora_alpha": 4 } ] }
             """)
         let r = try DiscoverBinary.run(["bench", "--suite", suite, "--out", scratch.file("bench")])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("| ttt | 2 | 6 |"))
+        #expect(r.stdout.contains("| ttt | 2 | 6 |") && r.stdout.contains("| ttt-lora | 2 | 6 |"))
         let summary = try lastJSON(r)
-        #expect(summary["runs"] as? Int == 4 && summary["samples_per_run"] as? Int == 6)
+        #expect(summary["runs"] as? Int == 6 && summary["samples_per_run"] as? Int == 6)
+        let lora = try #require(try loadableMetadata(scratch.file("bench/runs/toy_target-string-v0/ttt-lora/seed-0/ttt_latest.safetensors")))
+        #expect(lora["lora_rank"] == "4" && lora["lora_alpha"] == "4.0")
         for file in ["results.json", "report.md", "report.html"] { #expect(scratch.exists("bench/" + file)) }
     }
 }

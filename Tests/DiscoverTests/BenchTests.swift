@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import EnvironmentKit
+import Model
 @testable import Discover
 
 let tinySuite = """
@@ -20,6 +21,10 @@ let tinySuite = """
         let c = try s.config(for: s.methods[0], seed: 2)
         #expect(c.learningRate == 0.3 && c.klCoefficient == 0.01 && c.seed == 2 && c.sampling.maxNewTokens == 6)
         #expect(c.sampler == .defaultPUCT && c.objective == .entropicAdaptive)
+        #expect(c.loraRank == 0 && c.lora == nil)
+        let lora = try BenchSuite.parse(tinySuite.replacingOccurrences(of: "\"kl_coef\": 0.01", with: "\"lora_rank\": 4, \"lora_alpha\": 2"),
+                                        file: "tiny.json")
+        #expect(try lora.config(for: lora.methods[0], seed: 3).lora == LoRAConfig(rank: 4, alpha: 2, seed: 3))
         let b = try s.config(for: s.methods[1], seed: 1)
         #expect(b.method == .bestOfN && b.samplesPerStep == c.samplesPerStep && b.steps == c.steps)
     }
@@ -33,6 +38,8 @@ let tinySuite = """
         ("\"name\": \"best-of-n\"", "\"name\": \"ttt\"", "methods[1].name"),
         ("\"id\": \"test/match-target-v0\",", "", "envs[0].id"),
         ("\"steps\": 12", "\"steps\": \"12\"", "budget.steps"),
+        ("\"kl_coef\": 0.01", "\"kl_coef\": 0.01, \"lora_rank\": -2", "methods[0]': lora-rank must be non-negative"),
+        ("\"kl_coef\": 0.01", "\"kl_coef\": 0.01, \"lora_alpha\": 8", "methods[0]': lora-alpha needs a positive lora-rank"),
     ])
     func badSuitesNameTheField(find: String, replace: String, field: String) {
         let text = tinySuite.replacingOccurrences(of: find, with: replace)
