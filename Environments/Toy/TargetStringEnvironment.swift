@@ -18,9 +18,11 @@ public struct TargetStringEnvironment: Environment {
 
     /// `layout`: the spec's sectioned prompt (problem, current solution, score, feedback, task).
     /// `echo`: the same facts in three short lines ending in the edit form of the built-in corpus's echo
-    /// documents (`Change one or two letters of the target string.` / `Target: …` / `Reply:`), so a small model
-    /// trained on that corpus answers with a small variation of the current string (and a prompt costs ~5×
-    /// fewer tokens).
+    /// documents (`Change one or two letters of the target string.` / `Target: d i s c o v e r` / `Reply:`), so a
+    /// small model trained on that corpus answers with a small variation of the current string (and a prompt
+    /// costs ~5× fewer tokens). Strings are spelled letter by letter with single spaces, as in the corpus: each
+    /// letter is then one token, so the model copies and edits position by position and the policy gradient
+    /// credits each position's letter on its own. A reply spelled that way is read without its spaces.
     public enum PromptStyle: String, Sendable, CaseIterable {
         case layout, echo
     }
@@ -55,7 +57,7 @@ public struct TargetStringEnvironment: Environment {
             let feedback = state.feedback.trimmingCharacters(in: .whitespacesAndNewlines)
             return "Find the hidden string of \(target.count) characters; change some letters to match more positions. "
                 + "Score: \(value) (best 1).\(feedback.isEmpty ? "" : " " + feedback)\n"
-                + "Change one or two letters of the target string.\nTarget: \(state.construction)\nReply:"
+                + "Change one or two letters of the target string.\nTarget: \(Self.spell(state.construction))\nReply:"
         }
         var layout = PromptLayout()
         layout.instruction = "Change some letters to match more positions. Reply with the new string only."
@@ -63,7 +65,8 @@ public struct TargetStringEnvironment: Environment {
     }
 
     public func evaluate(completion: String, from state: EnvState) async throws -> Evaluation {
-        let guess = Self.extractGuess(completion)
+        let extracted = Self.extractGuess(completion)
+        let guess = promptStyle == .echo ? Self.unspell(extracted) : extracted
         guard !guess.isEmpty else {
             return Evaluation(reward: 0, status: .invalid, feedback: "empty guess: reply with the string only")
         }
@@ -96,6 +99,20 @@ public struct TargetStringEnvironment: Environment {
         let hits = zip(guess, target).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
         let denominator = max(guess.count, target.count)
         return (denominator == 0 ? 1 : Double(hits) / Double(denominator), hits)
+    }
+
+    /// `"abc"` → `"a b c"`: the echo prompt's spelling.
+    public static func spell(_ text: String) -> String {
+        text.map(String.init).joined(separator: " ")
+    }
+
+    /// `"a b c"` → `"abc"` when the text is single non-space characters separated by single spaces; any other
+    /// text is returned as it is.
+    public static func unspell(_ text: String) -> String {
+        let chars = Array(text)
+        guard chars.count >= 3, chars.count % 2 == 1 else { return text }
+        for (i, c) in chars.enumerated() where (i % 2 == 1) != (c == " ") { return text }
+        return String(chars.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
     }
 
     /// The first non-empty line of the completion, trimmed of whitespace and of surrounding quotes/backticks.

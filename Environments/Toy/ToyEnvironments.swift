@@ -5,7 +5,8 @@ public enum ToyEnvironments {
     /// `toy/target-string-v0` options: `target` (the hidden string, default "discover"), `initial` (the
     /// starting string, default as many "a" as the target has characters), `mask` (feedback shows matching
     /// positions, default true), `prompt` (`layout`, the spec's sectioned prompt, default; or `echo`, three short
-    /// lines in the built-in corpus's `Target: …` / `Reply:` form, for small models).
+    /// lines in the built-in corpus's `Target: …` / `Reply:` form with strings spelled letter by letter, for small
+    /// models; then `target` and `initial` must not contain whitespace).
     public static let factories: [String: EnvironmentFactory] = [
         "toy/target-string-v0": { options in
             let config = try EnvironmentConfig(options: options)
@@ -21,6 +22,9 @@ public enum ToyEnvironments {
             let style = try config.string("prompt", default: "layout")
             guard let promptStyle = TargetStringEnvironment.PromptStyle(rawValue: style) else {
                 throw EnvironmentOptionError("toy/target-string-v0: option 'prompt' must be layout or echo (got '\(style)')")
+            }
+            if promptStyle == .echo, target.contains(where: \.isWhitespace) || (initial ?? "").contains(where: \.isWhitespace) {
+                throw EnvironmentOptionError("toy/target-string-v0: prompt=echo spells strings letter by letter with spaces, so 'target' and 'initial' must not contain whitespace")
             }
             return TargetStringEnvironment(target: target, initial: initial, showMask: try config.bool("mask", default: true),
                                            promptStyle: promptStyle)

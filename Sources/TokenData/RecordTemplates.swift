@@ -19,11 +19,12 @@ public enum RecordTemplates {
     public static let editInstruction = "Change one or two letters of the target string."
 
     /// Target-string echo documents, the toy environment's format family: an instruction line, then one to three
-    /// `Target: X` / `Reply: Y` pairs of random lowercase strings. Half the documents ask for exact copies
+    /// `Target: X` / `Reply: Y` pairs of random lowercase strings, written plainly (`kqzr`) or, when `spelled`,
+    /// letter by letter (`k q z r`: one token per letter). Half the documents ask for exact copies
     /// (Y = X); the other half ask for edits (Y = X with one or two positions set to other letters, same
     /// length), so a small model learns both to copy its prompt and to propose small variations of it, which
     /// is what a discovery loop that keeps the best string needs.
-    static func targetString(_ g: inout TemplateRandom) -> String {
+    static func targetString(_ g: inout TemplateRandom, spelled: Bool) -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz")
         let edit = g.chance(50)
         var text = (edit ? editInstruction : copyInstruction) + "\n"
@@ -36,8 +37,15 @@ public enum RecordTemplates {
                     reply[i] = g.pick(alphabet.filter { $0 != target[i] })
                 }
             }
-            text += "Target: \(String(target))\nReply: \(String(reply))\n"
+            let write = { (letters: [Character]) in spelled ? spell(letters) : String(letters) }
+            text += "Target: \(write(target))\nReply: \(write(reply))\n"
         }
         return text
+    }
+
+    /// Letters separated by single spaces (`d i s c o v e r`): one token per letter with the corpus tokenizer, so
+    /// copying and editing work position by position.
+    static func spell(_ letters: [Character]) -> String {
+        letters.map(String.init).joined(separator: " ")
     }
 }

@@ -18,10 +18,11 @@ public struct SyntheticCorpus: Sendable {
 
     /// The kinds of document, with their share of the corpus (in documents).
     public enum Kind: String, CaseIterable, Sendable, Equatable {
-        case arithmetic, algebra, fraction, python, record, targetString
+        case arithmetic, algebra, fraction, python, record, targetString, spelledTarget
     }
 
-    static let mix: [(Kind, Int)] = [(.arithmetic, 30), (.algebra, 18), (.fraction, 7), (.python, 25), (.record, 12), (.targetString, 20)]
+    static let mix: [(Kind, Int)] = [(.arithmetic, 30), (.algebra, 18), (.fraction, 7), (.python, 25), (.record, 12), (.targetString, 8),
+                                     (.spelledTarget, 12)]
 
     /// Documents until their UTF-8 size reaches `totalBytes` (the last one may overshoot by < 1 KB).
     public func documents(totalBytes: Int) -> [String] {
@@ -59,7 +60,8 @@ public struct SyntheticCorpus: Sendable {
         case .fraction: return MathTemplates.fraction(&g)
         case .python: return CodeTemplates.function(&g)
         case .record: return RecordTemplates.record(&g)
-        case .targetString: return RecordTemplates.targetString(&g)
+        case .targetString: return RecordTemplates.targetString(&g, spelled: false)
+        case .spelledTarget: return RecordTemplates.targetString(&g, spelled: true)
         }
     }
 }

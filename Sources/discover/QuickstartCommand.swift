@@ -12,23 +12,27 @@ struct QuickstartCommand: AsyncParsableCommand {
         commandName: "quickstart",
         abstract: "Prepare data, pretrain the tiny model, a short SDFT pass, then TTT-Discover vs best-of-N on the toy environment.",
         discussion: """
-        Layout of --out: data/ (tokenizer + token shards), pretrain/ (checkpoints, metrics), sdft/ (a short \
+        Layout of --out: data/ (tokenizer + token shards; data/echo/: the spelled echo documents), pretrain/ \
+        (checkpoints, metrics), pretrain-echo/ (the second pretraining phase, on data/echo), sdft/ (a short \
         self-distillation pass on configs/data/sdft_demo.jsonl), ttt_start.safetensors (the model both methods start from), ttt/ and best-of-n/ (discovery runs). \
         Re-running reuses finished stages and resumes interrupted ones.
         """)
 
-    /// Pretraining length of the quickstart (tiny model, 8 × 128 tokens per step).
-    static let pretrainSteps = 120
+    /// Pretraining length of the quickstart (tiny model, 8 × 128 tokens per step) on the built-in corpus...
+    static let pretrainSteps = 600
+    /// ...then on its spelled echo documents alone (`--corpus-kinds spelledTarget`, this many bytes).
+    static let echoSteps = 600
+    static let echoCorpusBytes = 1_500_000
     /// The short SDFT pass: steps (4 demonstrations each) on the shipped demonstration file.
     static let sdftSteps = 20
     static let sdftData = "configs/data/sdft_demo.jsonl"
 
     /// The discovery settings of the quickstart, the same as `configs/bench/toy.json`'s `ttt` row (tuned on
     /// pilot runs with this model; docs/benchmarks.md (TTT-Discover vs best-of-N)): 16 steps × 2 groups × 8 = 256 samples,
-    /// the echo prompt, 8 new tokens, the mean-baseline objective at lr 1e-3 (the entropic objective
-    /// collapses this small model onto one string within a few steps).
+    /// the echo prompt (strings spelled letter by letter), 10 new tokens (8 letters, the newline, one spare),
+    /// the entropic objective with adaptive β at lr 1e-3 (3e-3 learns faster for a few steps, then falls back).
     static let tttArguments = ["--env-arg", "prompt=echo", "--steps", "16", "--groups", "2", "--group-size", "8",
-                               "--max-new-tokens", "8", "--objective", "mean", "--lr", "1e-3", "--kl-coef", "0.1"]
+                               "--max-new-tokens", "10", "--objective", "entropic-adaptive", "--lr", "1e-3", "--kl-coef", "0.1"]
 
     @Option(help: "Output folder.") var out = "runs/quickstart"
     @Option(help: "Compute threads (default: all cores).") var threads: Int?
@@ -50,25 +54,29 @@ struct QuickstartCommand: AsyncParsableCommand {
             try PrepareDataCommand.parse(["--out", data]).run()
         }
 
-        // 2. Pretrain.
+        // 2. Pretrain: the built-in corpus, then a second phase on its spelled echo documents alone (the toy
+        // environment's format: the model learns to answer with a string of the target's length, letter by letter).
         let pretrainDir = out + "/pretrain"
         let latest = pretrainDir + "/ckpt_latest.safetensors"
-        let done = Self.pretrainStep(latest)
-        if let done, done.step >= done.total {
-            print("[2/4] pretrain: reusing \(latest) (step \(done.step))")
-        } else {
-            var args = ["--train-bin", train, "--val-bin", val, "--tokenizer", spm, "--out", pretrainDir,
-                        "--steps", String(Self.pretrainSteps), "--warmup", "20", "--save-every", "40", "--eval-every", "60",
-                        "--eval-windows", "16"] + threadArgs
-            if done != nil { args += ["--resume", latest] }
-            print("[2/4] pretrain: \(Self.pretrainSteps) steps of the tiny model (configs/model_mhc_tiny.json) → \(pretrainDir)"
-                  + (done.map { " (resuming at step \($0.step))" } ?? ""))
-            try PretrainCommand.parse(args).run()
-            guard let after = Self.pretrainStep(latest), after.step >= after.total else {
-                print("pretrain stopped before the end; run the quickstart again to continue")
-                return
-            }
+        let general = ["--train-bin", train, "--val-bin", val, "--tokenizer", spm, "--warmup", "50",
+                       "--save-every", "100", "--eval-every", "200", "--eval-windows", "16"] + threadArgs
+        guard try Self.pretrainPhase(dir: pretrainDir, steps: Self.pretrainSteps, arguments: general, initFrom: nil,
+                                     label: "[2/4] pretrain: \(Self.pretrainSteps) steps of the tiny model (configs/model_mhc_tiny.json) on the built-in corpus")
+        else { return }
+        let echoData = data + "/echo"
+        let echoTrain = echoData + "/packed/train.bin", echoVal = echoData + "/packed/val.bin"
+        if ![echoTrain, echoVal].allSatisfy(fm.fileExists) {
+            print("[2/4] pretrain: packing the corpus's spelled echo documents → \(echoData)")
+            try PrepareDataCommand.parse(["--out", echoData, "--tokenizer", spm, "--corpus-kinds", "spelledTarget",
+                                          "--corpus-bytes", String(Self.echoCorpusBytes), "--seed", "1"]).run()
         }
+        let echoDir = out + "/pretrain-echo"
+        let echoLatest = echoDir + "/ckpt_latest.safetensors"
+        let echo = ["--train-bin", echoTrain, "--val-bin", echoVal, "--tokenizer", spm, "--warmup", "20",
+                    "--save-every", "100", "--eval-every", "200", "--eval-windows", "16"] + threadArgs
+        guard try Self.pretrainPhase(dir: echoDir, steps: Self.echoSteps, arguments: echo, initFrom: latest,
+                                     label: "[2/4] pretrain: \(Self.echoSteps) more steps on the spelled echo documents")
+        else { return }
 
         // 3. SDFT: a short self-distillation pass on the shipped demonstrations.
         let sdftDir = out + "/sdft"
@@ -79,7 +87,7 @@ struct QuickstartCommand: AsyncParsableCommand {
         } else {
             var args = ["--data", Self.sdftData, "--out", sdftDir, "--steps", String(Self.sdftSteps),
                         "--warmup", "2", "--eval-every", "0", "--save-every", "10"] + threadArgs
-            if sdftDone != nil { args += ["--resume", sdftLatest] } else { args += ["--ckpt", latest] }
+            if sdftDone != nil { args += ["--resume", sdftLatest] } else { args += ["--ckpt", echoLatest] }
             print("[3/4] sdft: \(Self.sdftSteps) self-distillation steps on \(Self.sdftData) → \(sdftDir)"
                   + (sdftDone.map { " (resuming at step \($0.step))" } ?? ""))
             try SDFTCommand.parse(args).run()
@@ -125,6 +133,7 @@ struct QuickstartCommand: AsyncParsableCommand {
           tokenizer        \(spm)
           token shards     \(train), \(val)
           pretrained model \(latest) (metrics: \(pretrainDir)/metrics.jsonl)
+          echo phase       \(echoLatest) (data: \(echoData), metrics: \(echoDir)/metrics.jsonl)
           SDFT model       \(sdftLatest) (metrics: \(sdftDir)/metrics.jsonl)
           TTT start model  \(startCkpt)
           TTT-Discover     \(out)/ttt/ (best.json, best.txt, metrics.jsonl, archive.jsonl, ttt_latest.safetensors)
@@ -132,6 +141,26 @@ struct QuickstartCommand: AsyncParsableCommand {
         next: discover bench --suite configs/bench/toy.json (5 seeds, writes results.json, report.md, report.html)
         """)
         print(String(format: "quickstart finished in %.1f min", Date().timeIntervalSince(start) / 60))
+    }
+
+    /// One pretraining phase into `dir`, reused when finished and resumed when interrupted; a fresh phase starts
+    /// from `initFrom`'s weights when given. Returns false when it stopped early (a signal).
+    static func pretrainPhase(dir: String, steps: Int, arguments: [String], initFrom: String?, label: String) throws -> Bool {
+        let latest = dir + "/ckpt_latest.safetensors"
+        let done = pretrainStep(latest)
+        if let done, done.step >= done.total {
+            print("\(label): reusing \(latest) (step \(done.step))")
+            return true
+        }
+        var args = arguments + ["--out", dir, "--steps", String(steps)]
+        if done != nil { args += ["--resume", latest] } else if let initFrom { args += ["--init-from", initFrom] }
+        print("\(label) → \(dir)" + (done.map { " (resuming at step \($0.step))" } ?? ""))
+        try PretrainCommand.parse(args).run()
+        guard let after = pretrainStep(latest), after.step >= after.total else {
+            print("pretrain stopped before the end; run the quickstart again to continue")
+            return false
+        }
+        return true
     }
 
     /// (step, total_steps) recorded in a pretrain checkpoint, or nil when there is none.

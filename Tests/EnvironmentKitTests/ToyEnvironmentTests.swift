@@ -65,11 +65,33 @@ struct ToyEnvironmentTests {
             EnvironmentOptions(args: ["target": "abcd", "prompt": "echo"]))
         let state = EnvState(construction: "abxx", value: 0.5, feedback: "2 of 4 positions match.")
         let prompt = env.prompt(for: state)
-        #expect(prompt.hasSuffix("\nChange one or two letters of the target string.\nTarget: abxx\nReply:"))
+        #expect(prompt.hasSuffix("\nChange one or two letters of the target string.\nTarget: a b x x\nReply:"))
         #expect(prompt.contains("Score: 0.5000 (best 1). 2 of 4 positions match."))
         #expect(prompt.contains("hidden string of 4 characters"))
         #expect(throws: EnvironmentOptionError.self) {
             try ToyEnvironments.factories["toy/target-string-v0"]!(EnvironmentOptions(args: ["prompt": "fancy"]))
+        }
+    }
+
+    /// The echo style spells strings letter by letter and reads spelled replies without their spaces; a plain
+    /// reply still counts, and the layout style takes replies literally.
+    @Test func echoStyleReadsSpelledRepliesAndLayoutTakesThemLiterally() async throws {
+        let make = { (style: String) in
+            try ToyEnvironments.factories["toy/target-string-v0"]!(EnvironmentOptions(args: ["target": "abcd", "prompt": style]))
+        }
+        let echo = try make("echo"), layout = try make("layout")
+        let start = try await echo.initialStates()[0]
+        #expect(try await echo.evaluate(completion: " a b x d\n", from: start).reward == 0.75)
+        #expect(try await echo.evaluate(completion: "abxd", from: start).reward == 0.75)
+        let child = try await echo.evaluate(completion: "a b c d", from: start)
+        #expect(child.reward == 1 && child.child?.construction == "abcd")
+        // "a b c d" is 7 characters matching only the first: 1/7 when taken literally.
+        #expect(try await layout.evaluate(completion: "a b c d", from: start).reward == 1.0 / 7)
+        #expect(TargetStringEnvironment.unspell("a bc d") == "a bc d")
+        #expect(TargetStringEnvironment.unspell("ab") == "ab")
+        #expect(TargetStringEnvironment.unspell(TargetStringEnvironment.spell("x#y?")) == "x#y?")
+        #expect(throws: EnvironmentOptionError.self) {
+            try ToyEnvironments.factories["toy/target-string-v0"]!(EnvironmentOptions(args: ["target": "a b", "prompt": "echo"]))
         }
     }
 }

@@ -38,7 +38,7 @@ import Tensor
         let mhc = MHCModel(config: tinyConfig(streams: 4), seed: 3)
         let plain = MHCModel(config: tinyConfig(streams: 1), seed: 99)
         for info in plain.params.infos {
-            plain.params.view(info.name).update(fromContentsOf: mhc.params.view(info.name))
+            _ = plain.params.view(info.name).update(fromContentsOf: mhc.params.view(info.name))
         }
         let tokens = randomTokens(12, vocab: 13, seed: 4)
         let a = Array(mhc.forward(tokens: tokens, batch: 2, seqLen: 6))

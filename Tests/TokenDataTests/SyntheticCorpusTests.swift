@@ -73,17 +73,27 @@ import TokenData
         #expect(records.allSatisfy { $0.contains("name") && $0.contains("city") })
     }
 
-    /// Copy documents repeat each target; edit documents change one or two letters and keep the length.
-    @Test func echoDocumentsCopyOrEditTheirTargets() throws {
+    /// Copy documents repeat each target; edit documents change one or two letters and keep the length; the
+    /// spelled kind writes every string letter by letter with single spaces, the plain kind without spaces.
+    @Test(arguments: [SyntheticCorpus.Kind.targetString, .spelledTarget])
+    func echoDocumentsCopyOrEditTheirTargets(kind: SyntheticCorpus.Kind) throws {
         var copies = 0, edits = 0
-        for doc in SyntheticCorpus(seed: 9, kinds: [.targetString]).documents(totalBytes: 30_000) {
+        for doc in SyntheticCorpus(seed: 9, kinds: [kind]).documents(totalBytes: 30_000) {
             let lines = doc.split(separator: "\n").map(String.init)
             let edit = lines[0] == RecordTemplates.editInstruction
             #expect(edit || lines[0] == RecordTemplates.copyInstruction, "\(doc)")
             #expect(lines.count >= 3 && lines.count % 2 == 1, "\(doc)")
             for i in stride(from: 1, to: lines.count, by: 2) {
-                let target = Array(lines[i].dropFirst("Target: ".count)), reply = Array(lines[i + 1].dropFirst("Reply: ".count))
                 #expect(lines[i].hasPrefix("Target: ") && lines[i + 1].hasPrefix("Reply: "))
+                let written = [lines[i].dropFirst("Target: ".count), lines[i + 1].dropFirst("Reply: ".count)]
+                for w in written {
+                    if kind == .spelledTarget {
+                        #expect(w.enumerated().allSatisfy { ($0.offset % 2 == 1) == ($0.element == " ") }, "\(doc)")
+                    } else {
+                        #expect(!w.contains(" "), "\(doc)")
+                    }
+                }
+                let target = Array(written[0].filter { $0 != " " }), reply = Array(written[1].filter { $0 != " " })
                 #expect(target.count == reply.count && (3...12).contains(target.count))
                 let changed = zip(target, reply).filter { $0 != $1 }.count
                 if edit { #expect((1...2).contains(changed), "\(doc)"); edits += 1 } else { #expect(changed == 0); copies += 1 }
