@@ -27,12 +27,12 @@ struct QuickstartCommand: AsyncParsableCommand {
     static let sdftSteps = 20
     static let sdftData = "configs/data/sdft_demo.jsonl"
 
-    /// The discovery settings of the quickstart, the same as `configs/bench/toy.json`'s `ttt` row (tuned on
-    /// pilot runs with this model; docs/benchmarks.md (TTT-Discover vs best-of-N)): 16 steps × 2 groups × 8 = 256 samples,
-    /// the echo prompt (strings spelled letter by letter), 10 new tokens (8 letters, the newline, one spare),
-    /// the entropic objective with adaptive β at lr 1e-3 (3e-3 learns faster for a few steps, then falls back).
-    static let tttArguments = ["--env-arg", "prompt=echo", "--steps", "16", "--groups", "2", "--group-size", "8",
-                               "--max-new-tokens", "10", "--objective", "entropic-adaptive", "--lr", "1e-3", "--kl-coef", "0.1"]
+    /// The discovery settings of the quickstart, the same as `configs/bench/toy.json`'s `ttt` row (chosen on
+    /// pilot runs with this model, docs/benchmarks.md (TTT-Discover vs best-of-N)): 64 steps × 2 groups × 8 =
+    /// 1024 samples, the echo prompt (strings spelled letter by letter), 10 new tokens (8 letters, the newline,
+    /// one spare), the entropic objective with adaptive β at lr 2e-3 (1e-3 learns too slowly for this budget).
+    static let tttArguments = ["--env-arg", "prompt=echo", "--steps", "64", "--groups", "2", "--group-size", "8",
+                               "--max-new-tokens", "10", "--objective", "entropic-adaptive", "--lr", "2e-3", "--kl-coef", "0.1"]
 
     @Option(help: "Output folder.") var out = "runs/quickstart"
     @Option(help: "Compute threads (default: all cores).") var threads: Int?
