@@ -58,8 +58,11 @@ struct QuickstartCommand: AsyncParsableCommand {
         // environment's format: the model learns to answer with a string of the target's length, letter by letter).
         let pretrainDir = out + "/pretrain"
         let latest = pretrainDir + "/ckpt_latest.safetensors"
-        let general = ["--train-bin", train, "--val-bin", val, "--tokenizer", spm, "--warmup", "50",
-                       "--save-every", "100", "--eval-every", "200", "--eval-windows", "16"] + threadArgs
+        func phase(_ trainBin: String, _ valBin: String, warmup: Int) -> [String] {
+            ["--train-bin", trainBin, "--val-bin", valBin, "--tokenizer", spm, "--warmup", String(warmup),
+             "--save-every", "100", "--eval-every", "200", "--eval-windows", "16"] + threadArgs
+        }
+        let general = phase(train, val, warmup: 50)
         guard try Self.pretrainPhase(dir: pretrainDir, steps: Self.pretrainSteps, arguments: general, initFrom: nil,
                                      label: "[2/4] pretrain: \(Self.pretrainSteps) steps of the tiny model (configs/model_mhc_tiny.json) on the built-in corpus")
         else { return }
@@ -72,8 +75,7 @@ struct QuickstartCommand: AsyncParsableCommand {
         }
         let echoDir = out + "/pretrain-echo"
         let echoLatest = echoDir + "/ckpt_latest.safetensors"
-        let echo = ["--train-bin", echoTrain, "--val-bin", echoVal, "--tokenizer", spm, "--warmup", "20",
-                    "--save-every", "100", "--eval-every", "200", "--eval-windows", "16"] + threadArgs
+        let echo = phase(echoTrain, echoVal, warmup: 20)
         guard try Self.pretrainPhase(dir: echoDir, steps: Self.echoSteps, arguments: echo, initFrom: latest,
                                      label: "[2/4] pretrain: \(Self.echoSteps) more steps on the spelled echo documents")
         else { return }
