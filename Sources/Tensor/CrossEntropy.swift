@@ -11,9 +11,12 @@ public func crossEntropyForwardBackward(logits: UnsafePointer<Float>, targets: U
     var count = 0
     for n in 0..<N where targets[n] != ignoreIndex { count += 1 }
     let invCount = count > 0 ? 1 / Float(count) : 0
-    let lock = NSLock()
-    nonisolated(unsafe) var total = 0.0
-    Parallel.forRanges(N, grain: 8) { rows in
+    // Per-chunk partial sums, added in chunk order (independent of thread timing).
+    let chunks = Parallel.chunkCount(N, grain: 8)
+    let partials = UnsafeMutablePointer<Double>.allocate(capacity: chunks)
+    partials.initialize(repeating: 0, count: chunks)
+    defer { partials.deallocate() }
+    Parallel.forChunks(N, chunks: chunks) { chunk, rows in
         var partial = 0.0
         for n in rows {
             let x = logits + n * V
@@ -36,8 +39,10 @@ public func crossEntropyForwardBackward(logits: UnsafePointer<Float>, targets: U
             let logZ = Double(m) + Foundation.log(Double(s))
             partial += logZ - Double(x[Int(target)])
         }
-        lock.lock(); total += partial; lock.unlock()
+        partials[chunk] = partial
     }
+    var total = 0.0
+    for chunk in 0..<chunks { total += partials[chunk] }
     return (total, count)
 }
 

@@ -8,8 +8,6 @@
 // results do not depend on `threads` except for the order in which per-chunk partial sums of
 // parameter gradients (dα, db) are added.
 
-import Dispatch
-
 enum MHCRowChunks {
     /// Number of chunks `run` will use.
     @inline(__always)
@@ -20,15 +18,6 @@ enum MHCRowChunks {
     /// Calls `body(chunk, rowRange)` for chunk in 0..<count(rows:threads:grain:), the ranges covering
     /// 0..<rows exactly once. Runs inline when there is one chunk (no dispatch overhead for N = 1).
     static func run(rows: Int, threads: Int, grain: Int, _ body: (Int, Range<Int>) -> Void) {
-        guard rows > 0 else { return }
-        let chunks = count(rows: rows, threads: threads, grain: grain)
-        if chunks == 1 { body(0, 0..<rows); return }
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let work = body
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let lo = rows * c / chunks, hi = rows * (c + 1) / chunks
-                work(c, lo..<hi)
-            }
-        }
+        Parallel.forChunks(rows, chunks: count(rows: rows, threads: threads, grain: grain), body)
     }
 }

@@ -61,6 +61,28 @@ public enum Parallel {
         }
     }
 
+    /// The number of chunks `forRanges(count, grain:)` splits `count` items into at the current thread count.
+    public static func chunkCount(_ count: Int, grain: Int = 1) -> Int {
+        min(threads, max(1, count / max(1, grain)))
+    }
+
+    /// Runs `body(chunk, range)` over `count` items split into exactly `chunks` contiguous ranges (the same
+    /// ranges `forRanges` uses for that many chunks), passing each range's index. For reductions: each chunk
+    /// writes its own partial result, and the caller combines them in chunk order afterwards, so the sum does
+    /// not depend on which worker finishes first (a shared accumulator under a lock would).
+    public static func forChunks(_ count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = max(1, min(chunks, count))
+        if chunks == 1 { body(0, 0..<count); return }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let work = body
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = count * c / chunks, hi = count * (c + 1) / chunks
+                if lo < hi { work(c, lo..<hi) }
+            }
+        }
+    }
+
     /// Runs `body(i)` for every i in 0..<count on up to `threads` workers, with OpenBLAS single-threaded
     /// meanwhile so that sgemm calls inside `body` do not oversubscribe the cores.
     public static func forEachWithSerialBLAS(_ count: Int, _ body: (Int) -> Void) {

@@ -22,11 +22,13 @@ public func rmsnormForward(_ out: UnsafeMutablePointer<Float>, rstd: UnsafeMutab
 public func rmsnormBackward(dx: UnsafeMutablePointer<Float>, dw: UnsafeMutablePointer<Float>,
                             dout: UnsafePointer<Float>, x: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
                             weight w: UnsafePointer<Float>, N: Int, C: Int, accumulate: Bool) {
-    let lock = NSLock()
-    Parallel.forRanges(N, grain: 32) { rows in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: C) { part in
-            let p = part.baseAddress!
-            p.initialize(repeating: 0, count: C)
+    // Per-chunk partial sums of dw, added in chunk order: the result does not depend on thread timing.
+    let chunks = Parallel.chunkCount(N, grain: 32)
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: chunks * C) { parts in
+        let partials = parts.baseAddress!
+        partials.initialize(repeating: 0, count: chunks * C)
+        Parallel.forChunks(N, chunks: chunks) { chunk, rows in
+            let p = partials + chunk * C
             for n in rows {
                 let xr = x + n * C, g = dout + n * C, d = dx + n * C
                 let r = rstd[n]
@@ -40,9 +42,10 @@ public func rmsnormBackward(dx: UnsafeMutablePointer<Float>, dw: UnsafeMutablePo
                 }
                 for c in 0..<C { p[c] += g[c] * xr[c] * r }
             }
-            lock.lock()
+        }
+        for chunk in 0..<chunks {
+            let p = partials + chunk * C
             for c in 0..<C { dw[c] += p[c] }
-            lock.unlock()
         }
     }
 }

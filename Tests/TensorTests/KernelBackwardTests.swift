@@ -48,6 +48,38 @@ import Testing
         #expect(maxAbsDiff(dw, gw) < tol)
     }
 
+    /// The weight gradient accumulates into a non-zero `dw` (as micro-batches do) as (dw + part₀) + part₁, the
+    /// per-chunk partial sums added in chunk order, whichever worker finishes first: bit-for-bit equal to that
+    /// sum built from two single-threaded calls on the two row halves, on every one of 30 repetitions. (With a
+    /// shared accumulator under a lock the order followed thread timing, and TTT runs drifted apart.)
+    @Test func rmsnormWeightGradientAddsChunkPartialsInChunkOrder() {
+        var r = TestRandom(15)
+        let N = 128, C = 24, half = N / 2
+        let x = floats(r.values(N * C, scale: 2)), w = floats(r.values(C)), dy = floats(r.values(N * C))
+        let start = floats(r.values(C, scale: 3))
+        var out = [Float](repeating: 0, count: N * C), rstd = [Float](repeating: 0, count: N)
+        let before = Parallel.threads
+        defer { Parallel.setThreads(before) }
+        Parallel.setThreads(1)
+        rmsnormForward(&out, rstd: &rstd, x, weight: w, N: N, C: C, eps: 1e-5)
+        var parts: [[Float]] = []
+        for h in 0..<2 {
+            var dx = [Float](repeating: 0, count: half * C), dw = [Float](repeating: 0, count: C)
+            let rows = (h * half * C)..<((h + 1) * half * C)
+            rmsnormBackward(dx: &dx, dw: &dw, dout: Array(dy[rows]), x: Array(x[rows]), rstd: Array(rstd[(h * half)..<((h + 1) * half)]),
+                            weight: w, N: half, C: C, accumulate: false)
+            parts.append(dw)
+        }
+        let expected = (0..<C).map { (start[$0] + parts[0][$0]) + parts[1][$0] }
+        Parallel.setThreads(2)
+        #expect(Parallel.chunkCount(N, grain: 32) == 2)
+        for _ in 0..<30 {
+            var dx = [Float](repeating: 0, count: N * C), dw = start
+            rmsnormBackward(dx: &dx, dw: &dw, dout: dy, x: x, rstd: rstd, weight: w, N: N, C: C, accumulate: false)
+            #expect(dw == expected)
+        }
+    }
+
     @Test func ropeBackwardIsTheInverseRotation() {
         var r = TestRandom(14)
         let B = 1, T = 4, H = 2, D = 4
