@@ -30,6 +30,7 @@ public final class ShardWriter {
         } catch {
             throw ShardError(file: path, message: "cannot create folder \(folder): \(error.localizedDescription)")
         }
+        Self.removeAbandonedTemporaries(of: path)
         guard FileManager.default.createFile(atPath: temporaryPath, contents: Data(ShardFormat.header(width: width, count: 0))),
               let handle = FileHandle(forUpdatingAtPath: temporaryPath) else {
             throw ShardError(file: path, message: "cannot create \(temporaryPath)")
@@ -82,8 +83,10 @@ public final class ShardWriter {
                 try handle.write(contentsOf: ShardFormat.header(width: width, count: count))
                 try handle.synchronize()
                 try handle.close()
-                if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-                try FileManager.default.moveItem(atPath: temporaryPath, toPath: path)
+                // rename(2) replaces an existing shard atomically: readers see the old or the new file.
+                if rename(temporaryPath, path) != 0 {
+                    throw ShardError(file: path, message: "cannot rename \(temporaryPath) into place: \(String(cString: strerror(errno)))")
+                }
             } catch {
                 failure = ShardError(file: path, message: "cannot write shard: \(error.localizedDescription)")
             }
@@ -102,6 +105,21 @@ public final class ShardWriter {
         finished = true
         try? handle.close()
         try? FileManager.default.removeItem(atPath: temporaryPath)
+    }
+
+    /// Removes temporary siblings `.NAME.tmp-PID-…` of `path` left by writers whose process is gone (killed
+    /// by Ctrl-C or `kill -9` before `finish()`); a live process's temporary file is never touched.
+    static func removeAbandonedTemporaries(of path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let dir = folder.isEmpty ? "." : folder
+        let prefix = "." + (path as NSString).lastPathComponent + ".tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = pid_t(rest[..<dash]), pid > 0 else { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { continue }   // still running (or another user's)
+            try? FileManager.default.removeItem(atPath: dir + "/" + name)
+        }
     }
 
     private func flush() {

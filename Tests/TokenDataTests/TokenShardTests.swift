@@ -70,6 +70,39 @@ private func shardError(_ body: () throws -> Void) -> ShardError? {
         #expect(dir.contents().isEmpty)
     }
 
+    @Test func temporariesOfDeadWritersAreSweptAndLiveOnesKept() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("train.bin")
+        // A writer killed by Ctrl-C or kill -9 leaves `.train.bin.tmp-PID-…`. PID 2^22+1 is above Linux's
+        // pid_max limit (2^22), so no process has it; this process is alive.
+        let dead = try dir.write(".train.bin.tmp-4194305-deadbeef", "partial")
+        let live = try dir.write(".train.bin.tmp-\(getpid())-0000live", "in progress")
+        let other = try dir.write(".val.bin.tmp-4194305-deadbeef", "another shard's")
+        let writer = try ShardWriter(path: path, width: 2)
+        writer.append([1, 2])
+        try writer.finish()
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live))
+        #expect(FileManager.default.fileExists(atPath: other))
+        #expect(try ShardReader(path: path).count == 2)
+    }
+
+    @Test func finishReplacesAnExistingShard() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("s.bin")
+        let first = try ShardWriter(path: path, width: 2)
+        first.append([1, 2, 3])
+        try first.finish()
+        let second = try ShardWriter(path: path, width: 4)
+        second.append([9])
+        try second.finish()
+        let reader = try ShardReader(path: path)
+        #expect(reader.count == 1 && reader.width == 4)
+        #expect(dir.contents() == ["s.bin"])
+    }
+
     @Test func unfinishedOrCancelledWriterLeavesNothingUnderTheFinalName() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
