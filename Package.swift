@@ -36,19 +36,20 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]),
 
         // MARK: foundation
+        .target(name: "Randomness"),
         .target(name: "JSONLines", dependencies: ["CJSONC"]),
         .target(name: "Tokenizer", dependencies: ["CSentencePiece"]),
-        .target(name: "TokenData", dependencies: ["JSONLines", "Tokenizer"]),
+        .target(name: "TokenData", dependencies: ["JSONLines", "Tokenizer", "Randomness"]),
 
         // MARK: model core
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast + kernelISA),
         .target(name: "SafeTensors"),
-        .target(name: "Model", dependencies: ["Tensor", "SafeTensors"], swiftSettings: fast),
+        .target(name: "Model", dependencies: ["Tensor", "SafeTensors", "Randomness"], swiftSettings: fast),
 
         // MARK: stages
         .target(name: "Training", dependencies: ["Model", "Tensor", "TokenData", "SafeTensors", "JSONLines"], swiftSettings: fast),
-        .target(name: "Generation", dependencies: ["Model", "Tensor", "TokenData"], swiftSettings: fast),
-        .target(name: "SDFT", dependencies: ["Model", "Training", "Generation", "Tokenizer", "TokenData", "JSONLines"], swiftSettings: fast),
+        .target(name: "Generation", dependencies: ["Model", "Tensor", "TokenData", "Randomness"], swiftSettings: fast),
+        .target(name: "SDFT", dependencies: ["Model", "Training", "Generation", "Tokenizer", "TokenData", "JSONLines", "Randomness"], swiftSettings: fast),
 
         // MARK: environments
         .target(name: "Sandbox"),
@@ -61,14 +62,14 @@ let package = Package(
                 dependencies: ["EnvironmentKit", "ToyEnvironment", "MathEnvironment", "CodeEnvironment"]),
 
         // MARK: discovery
-        .target(name: "Discover", dependencies: ["EnvironmentKit", "Model", "Generation", "Training", "Tokenizer"],
+        .target(name: "Discover", dependencies: ["EnvironmentKit", "Model", "Generation", "Training", "Tokenizer", "Randomness"],
                 swiftSettings: fast),
 
         // MARK: command-line tool
         .executableTarget(name: "discover", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             "Tokenizer", "TokenData", "JSONLines", "Tensor", "Model", "SafeTensors", "Training", "Generation",
-            "SDFT", "EnvironmentKit", "BuiltinEnvironments", "Discover", "Sandbox",
+            "SDFT", "EnvironmentKit", "BuiltinEnvironments", "Discover", "Sandbox", "Randomness",
         ]),
 
         // MARK: plugins
@@ -80,8 +81,8 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenDataTests", dependencies: ["TokenData", "JSONLines", "Tokenizer"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: fast),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "SafeTensors"], swiftSettings: fast),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "Randomness"], swiftSettings: fast),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Tensor", "SafeTensors", "Randomness"], swiftSettings: fast),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Model"], swiftSettings: fast),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Model"], swiftSettings: fast),
@@ -91,7 +92,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MathEnvironmentTests", dependencies: ["MathEnvironment", "EnvironmentKit"]),
         .testTarget(name: "CodeEnvironmentTests", dependencies: ["CodeEnvironment", "EnvironmentKit", "Sandbox"]),
-        .testTarget(name: "DiscoverTests", dependencies: ["Discover", "EnvironmentKit", "ToyEnvironment", "Model"],
+        .testTarget(name: "DiscoverTests", dependencies: ["Discover", "EnvironmentKit", "ToyEnvironment", "Model", "Randomness"],
                     swiftSettings: fast),
         .testTarget(name: "CLITests", dependencies: []),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// A tabular policy: an independent categorical over an alphabet at each of `length` positions,
 /// `π(a_t) = softmax(W[t] / temperature)[a_t]`, ignoring the prompt. It has no model behind it; it exists
@@ -39,7 +40,7 @@ public final class CharacterTablePolicy: Policy {
 
     public func sample(prompts: [String], count: Int, options: RolloutOptions, seed: UInt64) async throws
         -> [[SampledCompletion]] {
-        var rng = DiscoverRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let n = min(length, options.maxNewTokens)
         let dists = (0..<n).map { logSoftmax(weights, row: $0, temperature: options.temperature) }
         return prompts.map { _ in

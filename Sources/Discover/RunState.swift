@@ -1,9 +1,11 @@
+import Randomness
+
 /// The loop's own state between steps (`ttt_state.json`); with the archive and the policy checkpoint it
 /// is everything a resumed run needs.
 struct RunState: Codable, Sendable {
     var step: Int
     var samples: Int
-    var rng: DiscoverRNG
+    var rng: SplitMix64
     var best: BestCandidate?
     var elapsedSeconds: Double
     var fingerprint: [String: String]

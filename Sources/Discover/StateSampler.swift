@@ -1,3 +1,5 @@
+import Randomness
+
 /// How start states are chosen each step.
 public enum StateSampler: Sendable, Hashable, Codable {
     /// PUCT with exploration constant c (default 1).
@@ -29,7 +31,7 @@ public enum StateSampler: Sendable, Hashable, Codable {
     }
 
     /// Start-state ids for `count` groups.
-    public func select(_ archive: StateArchive, count: Int, rng: inout DiscoverRNG) -> [Int] {
+    public func select(_ archive: StateArchive, count: Int, rng: inout SplitMix64) -> [Int] {
         switch self {
         case .puct(let c):
             return PUCT.select(archive, count: count, c: c)

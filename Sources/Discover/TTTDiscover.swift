@@ -1,5 +1,6 @@
 import Foundation
 import EnvironmentKit
+import Randomness
 
 /// The TTT-Discover loop (../shared/spec/discover.md), generic over the policy it trains.
 ///
@@ -33,7 +34,7 @@ public final class TTTDiscover<P: Policy> {
         self.outputDirectory = outputDirectory
         var fingerprint = config.fingerprint
         fingerprint["env"] = environment.spec.id
-        let fresh = RunState(step: 0, samples: 0, rng: DiscoverRNG(seed: config.seed), best: nil,
+        let fresh = RunState(step: 0, samples: 0, rng: SplitMix64(seed: config.seed), best: nil,
                              elapsedSeconds: 0, fingerprint: fingerprint, env: environment.spec.id, curve: [])
         let initial = try await environment.initialStates()
         if initial.isEmpty { throw DiscoverError("environment \(environment.spec.id) has no initial states") }
@@ -107,7 +108,7 @@ public final class TTTDiscover<P: Policy> {
         // Sample.
         let sampleStart = Date()
         let prompts = startStates.map { environment.prompt(for: $0) }
-        let sampleSeed = DiscoverRNG.mix(config.seed, UInt64(step))
+        let sampleSeed = SplitMix64.mix(config.seed, UInt64(step))
         let groups = try await policy.sample(prompts: prompts, count: config.groupSize, options: config.sampling,
                                              seed: sampleSeed)
         guard groups.count == prompts.count, groups.allSatisfy({ $0.count == config.groupSize }) else {

@@ -2,6 +2,7 @@ import Dispatch
 import Model
 import Tensor
 import TokenData
+import Randomness
 
 /// The completion of one prompt.
 public struct Completion: Sendable, Equatable {

@@ -1,10 +1,5 @@
 import Foundation
-import TokenData
-
-extension SplitMix64 {
-    /// Uniform in [0, 1) with 53 random bits (one row's sampling stream).
-    mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-}
+import Randomness
 
 /// Picks one token from one row of logits, and reports the model's log-probability of it.
 ///

@@ -1,19 +1,14 @@
 import Foundation
+import Randomness
 
-/// Deterministic generator for initialisation: SplitMix64 state, Box–Muller normals in Double.
+/// Deterministic generator for initialisation: a SplitMix64 stream, Box–Muller normals in Double.
 struct InitRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
+    private var source: SplitMix64
+    init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-    mutating func nextUInt64() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func nextUInt64() -> UInt64 { source.next() }
 
-    /// Uniform in (0, 1).
+    /// Uniform in (0, 1) (open at 0, so Box–Muller's log never sees 0).
     mutating func nextUnit() -> Double { (Double(nextUInt64() >> 11) + 0.5) / 9007199254740992.0 }
 
     /// Fills `out` with N(0, std²).

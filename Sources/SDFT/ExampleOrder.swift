@@ -1,5 +1,6 @@
 import TokenData
 import Generation
+import Randomness
 
 /// Which examples a step uses: the data is visited in epochs, each a fresh permutation drawn from
 /// `(seed, epoch)`. Stateless in the step number, so a resumed run picks exactly what an unbroken run would.

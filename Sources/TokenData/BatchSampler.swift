@@ -1,3 +1,5 @@
+import Randomness
+
 /// Deterministic random windows into a token stream of `count` tokens. Each offset `o` names the window
 /// `o ..< o + seqLen + 1`: inputs are its first `seqLen` tokens, targets the last `seqLen` (shifted by one).
 /// Offsets are uniform over every valid start, drawn from SplitMix64.

@@ -1,5 +1,6 @@
 import Foundation
 import Tokenizer
+import Randomness
 
 /// The encode stage of `prepare-data`: documents → `<s> ids </s>` → train/val shards, on all cores.
 enum ShardPacker {

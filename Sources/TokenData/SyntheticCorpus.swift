@@ -1,3 +1,5 @@
+import Randomness
+
 /// A deterministic synthetic corpus in the formats the shipped environments speak, so the whole pipeline
 /// runs offline. Same seed → same documents; a smaller `totalBytes` gives a prefix of a larger one.
 ///

@@ -5,6 +5,7 @@ import JSONLines
 import Model
 import Tensor
 import TokenData
+import Randomness
 
 /// `discover bench generate`: generated tokens per second of KV-cached batched sampling.
 struct BenchGenerateCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Model
 @testable import Discover
+import Randomness
 
 /// Letters a…l ↔ ids 4…15 (0–3 are pad/unk/bos/eos); other ids decode to "?".
 struct LetterCodec: TextCodec {
@@ -86,7 +87,7 @@ func tinyPolicy(seed: UInt64 = 5) -> ModelPolicy {
         }
         _ = loss(true)
         let n = p.model.params.count
-        var rng = DiscoverRNG(seed: 99)
+        var rng = SplitMix64(seed: 99)
         var dir = (0..<n).map { _ in Float(rng.nextUnit() * 2 - 1) }
         let norm = Float(dir.reduce(0) { $0 + Double($1 * $1) }.squareRoot())
         dir = dir.map { $0 / norm }

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 @testable import Discover
+import Randomness
 
 @Suite struct PolicyGradientLossTests {
     // Tiny problem: N = 4 rows, V = 6, with sampler log-probs off the current ones so ratios ≠ 1.
     let n = 4, v = 6
     func fixture() -> (logits: [Float], targets: [Int32], adv: [Float], sampler: [Float]) {
-        var rng = DiscoverRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let logits = (0..<(n * v)).map { _ in Float(rng.nextUnit() * 4 - 2) }
         let targets: [Int32] = [0, 5, 2, 2]
         let adv: [Float] = [1.5, -0.7, 0.3, -2.0]

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import EnvironmentKit
 @testable import Discover
+import Randomness
 
 /// The hand-built tree used throughout:
 ///
@@ -173,7 +174,7 @@ func handBuiltArchive() -> StateArchive {
 
     @Test func greedyAndFixedSamplers() {
         let a = handBuiltArchive()
-        var rng = DiscoverRNG(seed: 1)
+        var rng = SplitMix64(seed: 1)
         #expect(StateSampler.greedy(epsilon: 0).select(a, count: 4, rng: &rng) == [3, 3, 3, 3])
         #expect(StateSampler.fixed.select(a, count: 3, rng: &rng) == [0, 0, 0])
         let mixed = StateSampler.greedy(epsilon: 1).select(a, count: 200, rng: &rng)

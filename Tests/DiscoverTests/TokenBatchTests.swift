@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Discover
+import Randomness
 
 @Suite struct TokenBatchTests {
     let v = 5
@@ -24,7 +25,7 @@ import Testing
 
     @Test func fullLogitsMatchTheGatheredLossHead() throws {
         let tb = try TokenBatch(completions, seqLen: 7)
-        var rng = DiscoverRNG(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let logits = (0..<(tb.batch * tb.seqLen * v)).map { _ in Float(rng.nextUnit() * 3 - 1.5) }
         let adv: [[Float]] = [[0.5, 0.5, 0.5], [-1], [2, 2]]
         let sampler = completions.map(\.samplerLogProbs)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Model
+import Randomness
 
 /// Tiny configs: every code path (several heads, two blocks, mHC with n streams) at a size where the
 /// Double reference and finite differences take milliseconds.
@@ -10,15 +11,9 @@ func tinyConfig(streams: Int, tied: Bool = true, sinkhornIters: Int = 6) -> Mode
 
 /// Deterministic pseudo-random numbers for fixtures (SplitMix64).
 struct FixtureRandom {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var source: SplitMix64
+    init(_ seed: UInt64) { source = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { source.next() }
     /// Uniform in [-1, 1).
     mutating func symmetric() -> Double { Double(next() >> 11) / 4503599627370496.0 - 1 }
     mutating func token(_ v: Int) -> Int32 { Int32(next() % UInt64(v)) }

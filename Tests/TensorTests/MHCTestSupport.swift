@@ -1,18 +1,13 @@
 // Shared helpers for the mHC kernel tests: a seeded generator and central finite differences.
 // Names carry an MHC prefix so they never clash with other Tensor test helpers.
+import Randomness
 
-/// SplitMix64: tiny, seeded, reproducible across platforms.
+/// Seeded, reproducible across platforms: the project's SplitMix64 stream.
 struct MHCTestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+    var source: SplitMix64
+    init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { source.next() }
 
     /// Uniform in [-scale, scale).
     mutating func uniform(_ scale: Double = 1) -> Double {

@@ -1,6 +1,9 @@
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast generator whose whole state is one UInt64, so a
-/// sampler's position can be saved in a checkpoint and restored exactly.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+/// stream's position can be saved in a checkpoint (it is `Codable` as `{"state": N}`) and restored exactly.
+///
+/// The one generator of the project: data sampling, the synthetic corpus, weight initialisation, token
+/// sampling and the discovery loop all draw from it, each from its own seed.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Hashable {
     public var state: UInt64
 
     public init(seed: UInt64) { state = seed }
@@ -22,5 +25,14 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
             while product.low < threshold { product = next().multipliedFullWidth(by: bound) }
         }
         return product.high
+    }
+
+    /// Uniform in [0, 1) with 53 random bits.
+    public mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// A derived seed for an independent sub-stream (e.g. the policy's sampling at one step of a run).
+    public static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        var rng = SplitMix64(seed: a ^ (b &* 0xD1B5_4A32_D192_ED03))
+        return rng.next()
     }
 }
