@@ -62,7 +62,7 @@ struct DiscoverRunOptions: ParsableArguments {
 /// `discover quickstart` passes the settings tuned for the toy task, see `QuickstartCommand.tttArguments`).
 enum TTTDefaults {
     static let steps = 12
-    static let groups = 4
+    static let groups = 8
     static let groupSize = 8
     static let learningRate = 1e-4
     static let klCoefficient = 0.1
